@@ -1,0 +1,109 @@
+/*
+ * The packet descriptor and its buffer pool.
+ *
+ * A descriptor is one cache line. Buffers live in one preallocated block;
+ * every buffer starts with `headroom` free bytes so that pushing tags or,
+ * later, tunnel headers moves the data pointer back instead of copying the
+ * payload. Ownership: the pool owns free buffers; a driver's rx hands them
+ * to the pipeline; the pipeline either hands them to a driver's tx (which
+ * returns them to the pool when sent) or frees them after counting a drop.
+ */
+#ifndef CIX_CORE_PKT_H
+#define CIX_CORE_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cix_pkt {
+	uint8_t *data;       /* first byte of the Ethernet frame */
+	uint8_t *buf;        /* start of the buffer, headroom included */
+	uint64_t ts_ns;      /* receive time: the clock of the run (capture time in replay) */
+	uint32_t len;        /* bytes present from data */
+	uint32_t wire_len;   /* length on the wire; larger than len if the frame was cut */
+	uint16_t in_port;    /* receive port */
+	uint16_t out_port;   /* transmit port, once known */
+	uint16_t attachment; /* ingress attachment, CIX_NONE until classified */
+	uint16_t egress;     /* egress attachment, CIX_NONE until the service is found */
+	uint16_t tpid[2];    /* parsed tags, outer first, host order */
+	uint16_t tci[2];
+	uint16_t prio;       /* PCP+DEI bits (TCI & 0xf000) of the customer tag */
+	uint8_t ntags;       /* tags parsed, 0..CIX_MAX_TAGS */
+	uint8_t consumed;    /* tags owned by the ingress attachment */
+	uint8_t drop;        /* enum cix_drop; CIX_DROP_NONE while the packet lives */
+	uint8_t flags;       /* CIX_PKT_F_* */
+	uint32_t index;      /* slot in the pool */
+	uint32_t pad_;
+};
+
+#define CIX_PKT_F_MORE_TAGS 0x01u /* a further tag follows the ones parsed */
+
+#ifndef __cplusplus
+_Static_assert(sizeof(struct cix_pkt) == 64, "descriptor must stay one cache line");
+#endif
+
+static inline uint32_t cix_pkt_headroom(const struct cix_pkt *p)
+{
+	return (uint32_t)(p->data - p->buf);
+}
+
+struct cix_pool {
+	struct cix_pkt *descs;   /* count descriptors */
+	uint8_t *bufs;           /* count * buf_size bytes */
+	struct cix_pkt **free;   /* LIFO stack of free descriptors */
+	uint32_t count;
+	uint32_t n_free;
+	uint32_t buf_size;       /* bytes per buffer, headroom included */
+	uint32_t headroom;
+};
+
+/* Bytes of caller memory cix_pool_init needs for `count` buffers. */
+size_t cix_pool_mem_size(uint32_t count, uint32_t buf_size);
+/* Lay a pool out in caller-owned memory (64-byte aligned). Returns 0 or -EINVAL. */
+int cix_pool_init(struct cix_pool *pool, void *mem, uint32_t count, uint32_t buf_size,
+		  uint32_t headroom);
+
+/* Room for a frame in one buffer. */
+static inline uint32_t cix_pool_data_room(const struct cix_pool *pool)
+{
+	return pool->buf_size - pool->headroom;
+}
+
+static inline void cix_pkt_reset(const struct cix_pool *pool, struct cix_pkt *p)
+{
+	p->data = p->buf + pool->headroom;
+	p->len = 0;
+	p->wire_len = 0;
+	p->drop = 0;
+	p->flags = 0;
+	p->ntags = 0;
+	p->consumed = 0;
+	p->attachment = 0xffffu;
+	p->egress = 0xffffu;
+	p->out_port = 0xffffu;
+}
+
+/* Take up to n buffers; returns how many were taken. Single-threaded: one pool per worker. */
+static inline uint32_t cix_pool_alloc_burst(struct cix_pool *pool, struct cix_pkt **pkts, uint32_t n)
+{
+	if (n > pool->n_free)
+		n = pool->n_free;
+	for (uint32_t i = 0; i < n; i++) {
+		struct cix_pkt *p = pool->free[--pool->n_free];
+		cix_pkt_reset(pool, p);
+		pkts[i] = p;
+	}
+	return n;
+}
+
+static inline void cix_pool_free(struct cix_pool *pool, struct cix_pkt *p)
+{
+	pool->free[pool->n_free++] = p;
+}
+
+static inline void cix_pool_free_burst(struct cix_pool *pool, struct cix_pkt **pkts, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		pool->free[pool->n_free++] = pkts[i];
+}
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * The I/O driver interface: how frames enter and leave a port.
+ *
+ * A driver embeds struct cix_io_port first and fills in its ops. rx fills
+ * buffers taken from the worker's pool and sets in_port, ts_ns, len and
+ * wire_len; tx takes a prefix of the packets it is given and owns them from
+ * then on (it returns their buffers to the pool once sent). Neither blocks,
+ * allocates or takes a lock. Live drivers (afxdp, afpacket, dpdk) slot in
+ * behind the same ops.
+ */
+#ifndef CIX_IO_IO_H
+#define CIX_IO_IO_H
+
+#include <stdint.h>
+
+#include "../core/pkt.h"
+
+struct cix_io_port;
+
+struct cix_io_ops {
+	const char *name;
+	uint32_t (*rx)(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t max);
+	uint32_t (*tx)(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n);
+	void (*close)(struct cix_io_port *io);
+};
+
+struct cix_io_port {
+	const struct cix_io_ops *ops;
+	struct cix_pool *pool; /* buffers come from and return to this pool */
+	uint16_t port;         /* the port id frames are stamped with */
+};
+
+static inline uint32_t cix_io_rx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t max)
+{
+	return io->ops->rx(io, pkts, max);
+}
+
+static inline uint32_t cix_io_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
+{
+	return io->ops->tx(io, pkts, n);
+}
+
+static inline void cix_io_close(struct cix_io_port *io)
+{
+	if (io && io->ops->close)
+		io->ops->close(io);
+}
+
+#endif

@@ -1,0 +1,90 @@
+/*
+ * classify: which attachment owns the frame.
+ *
+ * Longest match on (port, tags): a two-tag attachment first, then the
+ * outer-tag attachment (the inner tag rides as payload), then the untagged
+ * one. A whole-port attachment takes every frame of its port. A miss tells
+ * tpid_mismatch (the VIDs belong to an attachment under another TPID) from
+ * no_attachment. The customer tag's PCP/DEI is kept for the rewrite.
+ */
+#include "stages.h"
+
+#include "../wire/ethernet.h"
+
+static uint64_t key_of(const struct cix_pkt *p, unsigned depth)
+{
+	unsigned t0 = 0, v0 = 0, t1 = 0, v1 = 0;
+	if (depth > 0) {
+		t0 = (unsigned)cix_tpid_index(p->tpid[0]);
+		v0 = p->tci[0] & CIX_TCI_VID_MASK;
+	}
+	if (depth > 1) {
+		t1 = (unsigned)cix_tpid_index(p->tpid[1]);
+		v1 = p->tci[1] & CIX_TCI_VID_MASK;
+	}
+	return cix_match_key(p->in_port, depth, t0, v0, t1, v1);
+}
+
+static uint64_t vid_key_of(const struct cix_pkt *p, unsigned depth)
+{
+	unsigned v0 = depth > 0 ? p->tci[0] & CIX_TCI_VID_MASK : 0;
+	unsigned v1 = depth > 1 ? p->tci[1] & CIX_TCI_VID_MASK : 0;
+	return cix_match_key(p->in_port, depth, 0, v0, 0, v1);
+}
+
+/* Why no attachment took the frame. */
+static uint8_t miss_reason(const struct cix_tables *t, const struct cix_pkt *p)
+{
+	for (unsigned depth = p->ntags; depth > 0; depth--)
+		if (cix_match_find(&t->by_vid, vid_key_of(p, depth)) != CIX_NONE)
+			return CIX_DROP_TPID_MISMATCH;
+	return CIX_DROP_NO_ATTACHMENT;
+}
+
+uint32_t cix_stage_classify(struct cix_ctx *ctx, struct cix_pkt **pkts, uint32_t n)
+{
+	const struct cix_tables *t = ctx->t;
+	uint32_t dropped = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct cix_pkt *p = pkts[i];
+		const struct cix_port_entry *port = &t->ports[p->in_port];
+		uint16_t att = port->whole_port;
+		unsigned depth = 0;
+
+		if (att == CIX_NONE) {
+			if (p->flags & CIX_PKT_F_MORE_TAGS) {
+				p->drop = CIX_DROP_TOO_MANY_TAGS;
+				dropped++;
+				continue;
+			}
+			/* A tagged frame never falls through to the untagged attachment. */
+			for (depth = p->ntags;; depth--) {
+				att = cix_match_find(&t->match, key_of(p, depth));
+				if (att != CIX_NONE || depth <= 1)
+					break;
+			}
+			if (att == CIX_NONE) {
+				p->drop = miss_reason(t, p);
+				dropped++;
+				continue;
+			}
+		}
+
+		p->attachment = att;
+		p->consumed = (uint8_t)depth;
+		/* The customer tag is the innermost one the attachment owns; with none
+		 * owned, the frame's own outer tag (if any) still speaks for it. */
+		p->prio = depth ? p->tci[depth - 1] & CIX_TCI_PRIO_MASK
+				: (p->ntags ? p->tci[0] & CIX_TCI_PRIO_MASK : 0);
+
+		uint64_t *c = cix_cnt_att(&ctx->cnt, att);
+		c[CIX_CNT_RX_PACKETS]++;
+		c[CIX_CNT_RX_BYTES] += p->len;
+
+		if (p->len - CIX_ETH_HDR_LEN - CIX_VLAN_TAG_LEN * depth > port->mtu) {
+			p->drop = CIX_DROP_MTU_RX;
+			dropped++;
+		}
+	}
+	return dropped;
+}
