@@ -48,6 +48,7 @@ async function replayCommand(argv: string[]): Promise<void> {
     inputs,
     outDir: values.out,
     burst: parseIntArg(values.burst, '--burst', 1, 256),
+    onWarning: (m) => process.stderr.write(`cix: warning: ${m}\n`),
   });
   process.stdout.write(values.table ? `${renderSummary(summary)}\n` : `${JSON.stringify(summary, null, 2)}\n`);
 }

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { loadConfigFile } from '../config';
+import { formatIssue, loadConfigFile } from '../config';
 import { buildPlan } from '../dataplane/plan';
 import { DataplaneHost } from '../dataplane/host';
 import type { ReplayPortPaths } from '../native/binding';
@@ -18,6 +18,8 @@ import { ReplayInputError } from './errors';
 import { summarize, type ReplaySummary } from './summary';
 
 export interface ReplayOptions {
+  /** Told each configuration warning (an attachment in no service, say). */
+  onWarning?: (message: string) => void;
   configPath: string;
   /** Port name -> capture file (pcap or pcapng). */
   inputs: Record<string, string>;
@@ -68,6 +70,7 @@ export async function runReplay(opts: ReplayOptions): Promise<ReplaySummary> {
     throw new ReplayInputError(`--burst ${burst}: must be an integer 1-256`);
   }
   const config = await loadConfigFile(opts.configPath);
+  for (const w of config.warnings) opts.onWarning?.(`${opts.configPath}: ${formatIssue(w)}`);
   const plan = buildPlan(config);
   const portNames = plan.ports.map((p) => p.name);
   checkInputs(opts.inputs, portNames, opts.configPath);

@@ -1,0 +1,54 @@
+/**
+ * The normalized configuration: validated, every default filled in, ready
+ * for the tables plan (src/dataplane/plan.ts). Names stay names here; ids are
+ * the plan's business.
+ */
+
+/** Port drivers by their short name (Driver enum without the DRIVER_ prefix). */
+export type DriverName = 'pcap' | 'mem' | 'afxdp' | 'afpacket' | 'dpdk';
+
+export interface NormalizedPort {
+  name: string;
+  /** OS interface for live drivers; undefined when not given. */
+  interface: string | undefined;
+  driver: DriverName;
+  /** Largest payload after the Ethernet header and the tags an attachment owns. */
+  mtu: number;
+}
+
+export interface NormalizedTag {
+  tpid: number;
+  vid: number;
+  /** 0..7, or undefined: keep the customer's. */
+  pcp: number | undefined;
+  /** 0 or 1, or undefined: keep the customer's. */
+  dei: 0 | 1 | undefined;
+}
+
+/** How an attachment finds its frames; tags outer first. */
+export type NormalizedMatch =
+  | { kind: 'untagged'; tags: [] }
+  | { kind: 'wholePort'; tags: [] }
+  | { kind: 'outer'; tags: [NormalizedTag] }
+  | { kind: 'outerInner'; tags: [NormalizedTag, NormalizedTag] };
+
+export interface NormalizedAttachment {
+  name: string;
+  /** Name of a port of the same config. */
+  port: string;
+  match: NormalizedMatch;
+}
+
+export interface NormalizedService {
+  name: string;
+  kind: 'xconnect';
+  /** Names of two different attachments of the same config. */
+  endpoints: [string, string];
+}
+
+export interface NormalizedConfig {
+  version: number;
+  ports: NormalizedPort[];
+  attachments: NormalizedAttachment[];
+  services: NormalizedService[];
+}
