@@ -45,8 +45,14 @@ function parseJson(text: string, filename: string): unknown {
   } catch (err: unknown) {
     const msg = err instanceof Error ? err.message : String(err);
     const m = / at position (\d+)/.exec(msg);
-    const pos = m ? lineCol(text, Number(m[1])) : undefined;
-    const reason = msg.replace(/ in JSON at position \d+.*$/, '');
+    // Newer V8 messages quote the text instead of giving a position; JSON is
+    // YAML, so the YAML parser can still say where.
+    const yamlPos = m ? undefined : YAML.parseDocument(text).errors[0]?.linePos?.[0];
+    const pos = m ? lineCol(text, Number(m[1])) : yamlPos;
+    const reason = msg
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/, ".*" is not valid JSON$/s, '')
+      .replace(/\s+/g, ' ');
     throw new ConfigFileError(filename, `invalid JSON: ${reason}`, { cause: err, line: pos?.line, col: pos?.col });
   }
   // JSON.parse keeps the last of duplicate keys silently; YAML's parser sees them.
