@@ -17,8 +17,8 @@ say() { printf '\n==> %s\n' "$*"; }
 # Adds the "cix-unit NAME: N passed, M failed" lines of a log to the totals.
 count_unit() {
   local p f
-  p=$(grep -hoE '^cix-unit [^:]+: [0-9]+ passed' "$1" | awk '{s+=$(NF-1)} END {print s+0}')
-  f=$(grep -hoE ', [0-9]+ failed' "$1" | awk '{s+=$2} END {print s+0}')
+  p=$(grep -hoE 'cix-unit [^:]+: [0-9]+ passed' "$1" | awk '{s+=$(NF-1)} END {print s+0}')
+  f=$(grep -hoE 'cix-unit [^:]+: [0-9]+ passed, [0-9]+ failed' "$1" | awk '{s+=$(NF-1)} END {print s+0}')
   passed=$((passed + p))
   failed=$((failed + f))
 }
@@ -34,12 +34,12 @@ run_ctest() {
     failed=$((failed + 1))
     return
   fi
-  (cd "$dir" && ctest --output-on-failure -j"$jobs") >"$log_dir/$name-ctest.log" 2>&1
+  (cd "$dir" && ctest -V -j"$jobs") >"$log_dir/$name-ctest.log" 2>&1
   local rc=$?
-  grep -E '^cix-unit|tests passed|FAILED|CHECK' "$log_dir/$name-ctest.log"
+  grep -oE 'cix-unit .*|[0-9]+% tests passed.*' "$log_dir/$name-ctest.log"
   count_unit "$log_dir/$name-ctest.log"
   if [ $rc -ne 0 ]; then
-    tail -60 "$log_dir/$name-ctest.log"
+    grep -E 'FAIL|CHECK|Error|error' "$log_dir/$name-ctest.log" | head -60
     failed=$((failed + 1))
   fi
 }
@@ -53,7 +53,7 @@ if cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang+
    cmake --build build/fuzz --target cix_fuzz_pipeline -j"$jobs" >>"$log_dir/fuzz-build.log" 2>&1; then
   corpus=$(mktemp -d)
   cp native/fuzz/corpus/* "$corpus"/ 2>/dev/null
-  if timeout 300 build/fuzz/cix_fuzz_pipeline -runs=30000 -max_len=4096 -seed=1 "$corpus" \
+  if timeout 300 build/fuzz/cix_fuzz_pipeline -runs=200000 -max_len=4096 -seed=1 "$corpus" \
        >"$log_dir/fuzz.log" 2>&1; then
     echo "fuzz: $(grep -oE 'Done [0-9]+ runs.*' "$log_dir/fuzz.log")"
     passed=$((passed + 1))

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cix_pkt {
 	uint8_t *data;       /* first byte of the Ethernet frame */
@@ -32,10 +33,21 @@ struct cix_pkt {
 	uint8_t drop;        /* enum cix_drop; CIX_DROP_NONE while the packet lives */
 	uint8_t flags;       /* CIX_PKT_F_* */
 	uint32_t index;      /* slot in the pool */
-	uint32_t pad_;
+	uint32_t tag_key;    /* parse's tag part of the match key, or CIX_TAG_KEY_NONE */
 };
 
 #define CIX_PKT_F_MORE_TAGS 0x01u /* a further tag follows the ones parsed */
+
+/*
+ * tag_key: the parsed tags as the low 30 bits of the classifier's match key
+ * (cix_match_key in tables.h, without the port): what parse read, computed
+ * once while the tags are in registers so classify only adds the port.
+ * CIX_TAG_KEY_NONE where parse did not compute it (a tag with an unknown
+ * TPID, a frame it had to walk carefully) or parse has not run; classify
+ * then builds the key from tpid/tci itself. Whoever changes the tags after
+ * parse (a decap stage) must set it back to CIX_TAG_KEY_NONE.
+ */
+#define CIX_TAG_KEY_NONE 0xffffffffu
 
 #ifndef __cplusplus
 _Static_assert(sizeof(struct cix_pkt) == 64, "descriptor must stay one cache line");
@@ -80,6 +92,7 @@ static inline void cix_pkt_reset(const struct cix_pool *pool, struct cix_pkt *p)
 	p->attachment = 0xffffu;
 	p->egress = 0xffffu;
 	p->out_port = 0xffffu;
+	p->tag_key = CIX_TAG_KEY_NONE;
 }
 
 /* Take up to n buffers; returns how many were taken. Single-threaded: one pool per worker. */
@@ -95,6 +108,25 @@ static inline uint32_t cix_pool_alloc_burst(struct cix_pool *pool, struct cix_pk
 	return n;
 }
 
+/*
+ * Copy n descriptor pointers between two arrays that do not overlap (burst,
+ * ring, free stack): four at a time as two 16-byte moves, where a loop of
+ * single pointers costs several instructions each.
+ */
+static inline void cix_pkt_copy_ptrs(struct cix_pkt **dst, struct cix_pkt *const *src, uint32_t n)
+{
+	uint32_t i = 0;
+	if (n >= 4) {
+		/* Hide where the arrays came from: GCC's -Warray-bounds otherwise
+		 * flags this path for one-element callers that never take it. */
+		__asm__("" : "+r"(dst), "+r"(src));
+		for (; i + 4 <= n; i += 4)
+			memcpy(dst + i, src + i, 4 * sizeof(*dst));
+	}
+	for (; i < n; i++)
+		dst[i] = src[i];
+}
+
 static inline void cix_pool_free(struct cix_pool *pool, struct cix_pkt *p)
 {
 	pool->free[pool->n_free++] = p;
@@ -102,8 +134,8 @@ static inline void cix_pool_free(struct cix_pool *pool, struct cix_pkt *p)
 
 static inline void cix_pool_free_burst(struct cix_pool *pool, struct cix_pkt **pkts, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++)
-		pool->free[pool->n_free++] = pkts[i];
+	cix_pkt_copy_ptrs(pool->free + pool->n_free, pkts, n);
+	pool->n_free += n;
 }
 
 #endif

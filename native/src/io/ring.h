@@ -50,8 +50,12 @@ static inline uint32_t cix_ring_put(struct cix_ring *r, struct cix_pkt *const *p
 		if (n > room)
 			n = room;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		r->slots[(head + i) & r->mask] = pkts[i];
+	/* The ring wraps at most once: two straight copies, no mask per packet. */
+	uint32_t at = head & r->mask, first = r->mask + 1 - at;
+	if (first > n)
+		first = n;
+	cix_pkt_copy_ptrs(r->slots + at, pkts, first);
+	cix_pkt_copy_ptrs(r->slots, pkts + first, n - first);
 	atomic_store_explicit(&r->head, head + n, memory_order_release);
 	return n;
 }
@@ -67,8 +71,11 @@ static inline uint32_t cix_ring_get(struct cix_ring *r, struct cix_pkt **pkts, u
 		if (max > avail)
 			max = avail;
 	}
-	for (uint32_t i = 0; i < max; i++)
-		pkts[i] = r->slots[(tail + i) & r->mask];
+	uint32_t at = tail & r->mask, first = r->mask + 1 - at;
+	if (first > max)
+		first = max;
+	cix_pkt_copy_ptrs(pkts, r->slots + at, first);
+	cix_pkt_copy_ptrs(pkts + first, r->slots, max - first);
 	atomic_store_explicit(&r->tail, tail + max, memory_order_release);
 	return max;
 }

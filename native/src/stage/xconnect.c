@@ -7,18 +7,19 @@
 
 uint32_t cix_stage_xconnect(struct cix_ctx *ctx, struct cix_pkt **pkts, uint32_t n)
 {
-	const struct cix_tables *t = ctx->t;
+	const struct cix_att_entry *const att = ctx->t->att;
 	uint32_t dropped = 0;
+	CIX_UNROLL4
 	for (uint32_t i = 0; i < n; i++) {
 		struct cix_pkt *p = pkts[i];
-		uint16_t peer = t->att[p->attachment].peer;
+		uint16_t peer = att[p->attachment].peer;
 		if (peer == CIX_NONE) {
 			p->drop = CIX_DROP_NO_SERVICE;
 			dropped++;
 			continue;
 		}
 		p->egress = peer;
-		p->out_port = t->att[peer].port;
+		p->out_port = att[peer].port;
 	}
 	return dropped;
 }
