@@ -230,6 +230,14 @@ static void model(const uint8_t *d, uint32_t len, uint32_t wire_len, uint16_t po
 					att = a;
 			}
 	}
+	unsigned owned = att ? depth_of(att) : 0;
+	if (!att && nt == 1 && tpid[0] == 0x8100 && (tci[0] & 0xfff) == 0) {
+		/* Priority-tagged: taken by the untagged attachment, which owns the tag. */
+		for (unsigned i = 0; i < N_ATTS && !att; i++)
+			if (ATTS[i].port == port && ATTS[i].kind == CIX_MATCH_UNTAGGED)
+				att = &ATTS[i];
+		owned = 1;
+	}
 	if (!att) {
 		/* Would the VIDs alone have matched, at some depth? */
 		int vids = 0;
@@ -247,7 +255,7 @@ static void model(const uint8_t *d, uint32_t len, uint32_t wire_len, uint16_t po
 		return;
 	}
 	v->att = att->id;
-	unsigned depth = depth_of(att);
+	unsigned depth = owned;
 	uint16_t prio = depth ? tci[depth - 1] & 0xf000 : (nt ? tci[0] & 0xf000 : 0);
 	if (len - 14 - 4 * depth > PORTS[port].mtu) {
 		v->drop = CIX_DROP_MTU_RX;

@@ -91,7 +91,7 @@ function checkTag(v: Validator, tag: VlanTag, path: string): boolean {
     v.error(`${path}.vid`, `required (${VID_MIN}-${VID_MAX})`);
     ok = false;
   } else if (vid === 0) {
-    v.error(`${path}.vid`, `0 is not a VLAN ID (${VID_MIN}-${VID_MAX}; priority tags are not matched)`);
+    v.error(`${path}.vid`, `0 is not a VLAN ID (${VID_MIN}-${VID_MAX}; priority-tagged frames go to the untagged attachment)`);
     ok = false;
   } else if (vid === VID_RESERVED) {
     v.error(`${path}.vid`, `${VID_RESERVED} is reserved (${VID_MIN}-${VID_MAX})`);

@@ -47,7 +47,7 @@ test('VID 4095 is reserved', (t) => {
 
 test('VID 0 is a priority tag, not a VLAN', (t) => {
   t.deepEqual(issuesOf(withTag({ vid: 0 })), [
-    'attachments[2].vlan.outer.vid: 0 is not a VLAN ID (1-4094; priority tags are not matched)',
+    'attachments[2].vlan.outer.vid: 0 is not a VLAN ID (1-4094; priority-tagged frames go to the untagged attachment)',
   ]);
 });
 

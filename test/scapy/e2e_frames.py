@@ -80,6 +80,9 @@ def expected_out(frame, ingress):
     egress = PEER[ingress]
     _, etags, _ = ATT[egress]
     depth = 0 if kind in ("untagged", "whole") else len(itags)
+    ftags = tags_of(frame)
+    if kind == "untagged" and len(ftags) == 1 and ftags[0][:2] == (0x8100, 0):
+        depth = 1  # IEEE 802.1Q: a priority-tagged frame is the untagged attachment's; its tag goes
     present = []
     off = 12
     while len(present) < 2 and struct.unpack("!H", frame[off:off + 2])[0] in (0x8100, 0x88A8, 0x9100, 0x9200):
@@ -119,6 +122,7 @@ def build():
         good("a30", [(0x8100, 30, 7, 0)])                              # translate 1-1, pcp set
         good("b31", [(0x9100, 31, 4, 1)])
         good("c-untagged", [])                                         # push 0->1
+        good("c-untagged", [(0x8100, 0, 6, 1)])                        # priority-tagged: swap 1->1, PCP kept
         good("b40", [(0x8100, 40, 3, 0)])                              # pop 1->0
         good("w-all", [])                                              # push 0->2
         good("w-all", [(0x8100, 7, 5, 0)])                             # customer tag rides along

@@ -68,6 +68,14 @@ static __attribute__((noinline)) uint32_t classify_one(struct cix_ctx *ctx, stru
 			if (att != CIX_NONE || depth <= 1)
 				break;
 		}
+		if (att == CIX_NONE && p->ntags == 1 && p->tpid[0] == 0x8100 &&
+		    (p->tci[0] & CIX_TCI_VID_MASK) == 0) {
+			/* A priority-tagged frame (C-tag, VID 0) belongs where an untagged
+			 * one would (IEEE 802.1Q); the attachment owns the tag, so it is
+			 * popped and its PCP/DEI are the customer's. */
+			att = cix_match_find(&t->match, cix_match_key(p->in_port, 0, 0, 0, 0, 0));
+			depth = 1;
+		}
 		if (att == CIX_NONE) {
 			p->drop = miss_reason(t, p);
 			return 1;

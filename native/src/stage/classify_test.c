@@ -111,6 +111,20 @@ static void classify_untagged_only_untagged(void)
 	EXPECT_DROP(3, 0, 0, CIX_DROP_NO_ATTACHMENT);
 }
 
+/* IEEE 802.1Q: a priority-tagged frame (C-tag, VID 0) is classified as untagged. */
+static void classify_priority_tagged_as_untagged(void)
+{
+	struct fx_tag t[2] = {fx_tag(0x8100, 5, 1, 0), fx_tag(0x8100, 0, 0, 200)};
+	EXPECT_ATT(0, t, 1, A_UNTAGGED, 1); /* owns (and so pops) the priority tag */
+	struct cix_pkt *p = classify(0, t, 1, 46);
+	CHECK_EQ(p->prio, 0xb000); /* its PCP 5 and DEI 1 are the customer's */
+	cix_pool_free(&F.pool, p);
+	EXPECT_DROP(3, t, 1, CIX_DROP_NO_ATTACHMENT); /* port 3 has no untagged attachment */
+	EXPECT_DROP(0, t, 2, CIX_DROP_NO_ATTACHMENT); /* VID 0 outside another tag: not a priority tag */
+	t[0] = fx_tag(0x88a8, 5, 0, 0);               /* an S-tag with VID 0 is not one either */
+	EXPECT_DROP(0, t, 1, CIX_DROP_NO_ATTACHMENT);
+}
+
 static void classify_whole_port_takes_everything(void)
 {
 	struct fx_tag t[3] = {fx_tag(0x88a8, 1, 0, 100), fx_tag(0x8100, 2, 0, 200), fx_tag(0x8100, 3, 0, 300)};
@@ -335,6 +349,7 @@ int main(void)
 	RUN(classify_pair_wins_over_outer);
 	RUN(classify_outer_takes_unclaimed_pairs);
 	RUN(classify_untagged_only_untagged);
+	RUN(classify_priority_tagged_as_untagged);
 	RUN(classify_whole_port_takes_everything);
 	RUN(classify_too_many_tags);
 	RUN(classify_tpid_mismatch_vs_no_attachment);
