@@ -293,10 +293,5 @@ int main(void)
 	RUN(pipeline_mixed_burst);
 	RUN(pipeline_all_dropped_and_all_sent);
 	RUN(pipeline_random_bursts_conserve);
-	fx_drain(&F);
-	int leaked = F.pool.n_free != start;
-	if (leaked)
-		fprintf(stderr, "pool: %u buffers not returned\n", start - F.pool.n_free);
-	fx_fini(&F);
-	return cix_test_finish("pipeline") | leaked;
+	return fx_finish(&F, start, "pipeline");
 }

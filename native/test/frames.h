@@ -16,6 +16,7 @@
 #define CIX_TEST_FRAMES_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@
 #include "io/mem.h"
 #include "pipeline.h"
 #include "stage/stages.h"
+#include "test.h"
 #include "wire/ethernet.h"
 
 /* ---------------------------------------------------------------- frames */
@@ -381,6 +383,21 @@ static inline uint32_t fx_drain(struct fx *f)
 		}
 	}
 	return total;
+}
+
+/*
+ * The end of a test program: every buffer the fixture's pool had at
+ * `start` must be back (what sits on the mem ports' tx rings is drained
+ * first), then the fixture goes and the suite's closing line is printed.
+ */
+static inline int fx_finish(struct fx *f, uint32_t start, const char *suite)
+{
+	fx_drain(f);
+	int leaked = f->pool.n_free != start;
+	if (leaked)
+		fprintf(stderr, "pool: %u buffers not returned\n", start - f->pool.n_free);
+	fx_fini(f);
+	return cix_test_finish(suite) | leaked;
 }
 
 /* ---------------------------------------------------------------- counters */

@@ -49,6 +49,32 @@ static uint8_t miss_reason(const struct cix_tables *t, const struct cix_pkt *p)
 	return CIX_DROP_NO_ATTACHMENT;
 }
 
+/*
+ * The frame is att's, which owns its first `depth` tags: note that, count
+ * it on the attachment and check the ingress MTU. Returns 1 if it dropped
+ * the frame. att_cnt: the counters of attachment 0 (the caller's local).
+ */
+static inline uint32_t take(struct cix_pkt *p, const struct cix_port_entry *port, uint64_t *att_cnt,
+			    uint16_t att, unsigned depth)
+{
+	p->attachment = att;
+	p->consumed = (uint8_t)depth;
+	/* The customer tag is the innermost one the attachment owns; with none
+	 * owned, the frame's own outer tag (if any) still speaks for it. */
+	p->prio = depth ? p->tci[depth - 1] & CIX_TCI_PRIO_MASK
+			: (p->ntags ? p->tci[0] & CIX_TCI_PRIO_MASK : 0);
+
+	uint32_t len = p->len;
+	uint64_t *c = att_cnt + (size_t)att * CIX_CNT__SLOTS;
+	c[CIX_CNT_RX_PACKETS]++;
+	c[CIX_CNT_RX_BYTES] += len;
+	if (len - CIX_ETH_HDR_LEN - CIX_VLAN_TAG_LEN * depth > port->mtu) {
+		p->drop = CIX_DROP_MTU_RX;
+		return 1;
+	}
+	return 0;
+}
+
 /* One frame, every case: a whole-port attachment, a third tag, a shorter match, a miss. */
 static __attribute__((noinline)) uint32_t classify_one(struct cix_ctx *ctx, struct cix_pkt *p)
 {
@@ -82,22 +108,7 @@ static __attribute__((noinline)) uint32_t classify_one(struct cix_ctx *ctx, stru
 		}
 	}
 
-	p->attachment = att;
-	p->consumed = (uint8_t)depth;
-	/* The customer tag is the innermost one the attachment owns; with none
-	 * owned, the frame's own outer tag (if any) still speaks for it. */
-	p->prio = depth ? p->tci[depth - 1] & CIX_TCI_PRIO_MASK
-			: (p->ntags ? p->tci[0] & CIX_TCI_PRIO_MASK : 0);
-
-	uint64_t *c = cix_cnt_att(&ctx->cnt, att);
-	c[CIX_CNT_RX_PACKETS]++;
-	c[CIX_CNT_RX_BYTES] += p->len;
-
-	if (p->len - CIX_ETH_HDR_LEN - CIX_VLAN_TAG_LEN * depth > port->mtu) {
-		p->drop = CIX_DROP_MTU_RX;
-		return 1;
-	}
-	return 0;
+	return take(p, port, cix_cnt_att(&ctx->cnt, 0), att, depth);
 }
 
 /*
@@ -127,19 +138,7 @@ uint32_t cix_stage_classify(struct cix_ctx *ctx, struct cix_pkt **pkts, uint32_t
 			dropped += classify_one(ctx, p);
 			continue;
 		}
-		unsigned depth = p->ntags;
-		p->attachment = att;
-		p->consumed = (uint8_t)depth;
-		p->prio = depth ? p->tci[depth - 1] & CIX_TCI_PRIO_MASK : 0;
-
-		uint32_t len = p->len;
-		uint64_t *c = att_cnt + (size_t)att * CIX_CNT__SLOTS;
-		c[CIX_CNT_RX_PACKETS]++;
-		c[CIX_CNT_RX_BYTES] += len;
-		if (len - CIX_ETH_HDR_LEN - CIX_VLAN_TAG_LEN * depth > port->mtu) {
-			p->drop = CIX_DROP_MTU_RX;
-			dropped++;
-		}
+		dropped += take(p, port, att_cnt, att, p->ntags);
 	}
 	return dropped;
 }

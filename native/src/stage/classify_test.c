@@ -357,9 +357,5 @@ int main(void)
 	RUN(classify_ingress_mtu);
 	RUN(classify_prio);
 	RUN(classify_rx_counters_and_burst);
-	int leaked = F.pool.n_free != start;
-	if (leaked)
-		fprintf(stderr, "pool: %u buffers not returned\n", start - F.pool.n_free);
-	fx_fini(&F);
-	return cix_test_finish("classify") | leaked;
+	return fx_finish(&F, start, "classify");
 }

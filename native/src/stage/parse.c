@@ -42,13 +42,6 @@ static inline int is_tag(uint16_t et)
 	return (uint16_t)tpid_by_hi[et >> 8] == et;
 }
 
-static inline uint16_t be16(const uint8_t *p)
-{
-	uint16_t v;
-	memcpy(&v, p, 2);
-	return __builtin_bswap16(v);
-}
-
 /* The checked walk, tag by tag. Returns 1 if the packet is (or was) marked. */
 static uint32_t parse_careful(struct cix_pkt *p)
 {
@@ -95,7 +88,7 @@ uint32_t cix_stage_parse(struct cix_ctx *ctx, struct cix_pkt **pkts, uint32_t n)
 			continue;
 		}
 		const uint8_t *d = p->data;
-		uint16_t tp0 = be16(d + CIX_ETH_ADDRS_LEN);
+		uint16_t tp0 = cix_get_be16(d + CIX_ETH_ADDRS_LEN);
 		uint32_t e0 = tpid_by_hi[tp0 >> 8];
 		if ((uint16_t)e0 != tp0) {
 			p->ntags = 0;
@@ -103,8 +96,8 @@ uint32_t cix_stage_parse(struct cix_ctx *ctx, struct cix_pkt **pkts, uint32_t n)
 			p->tag_key = 0;
 			continue;
 		}
-		uint16_t tci0 = be16(d + CIX_ETH_ADDRS_LEN + 2);
-		uint16_t tp1 = be16(d + CIX_ETH_ADDRS_LEN + CIX_VLAN_TAG_LEN);
+		uint16_t tci0 = cix_get_be16(d + CIX_ETH_ADDRS_LEN + 2);
+		uint16_t tp1 = cix_get_be16(d + CIX_ETH_ADDRS_LEN + CIX_VLAN_TAG_LEN);
 		uint32_t e1 = tpid_by_hi[tp1 >> 8];
 		p->tpid[0] = tp0;
 		p->tci[0] = tci0;
@@ -114,11 +107,11 @@ uint32_t cix_stage_parse(struct cix_ctx *ctx, struct cix_pkt **pkts, uint32_t n)
 			p->tag_key = (uint32_t)cix_match_key(0, 1, e0 >> 16, tci0 & CIX_TCI_VID_MASK, 0, 0);
 			continue;
 		}
-		uint16_t tci1 = be16(d + CIX_ETH_ADDRS_LEN + CIX_VLAN_TAG_LEN + 2);
+		uint16_t tci1 = cix_get_be16(d + CIX_ETH_ADDRS_LEN + CIX_VLAN_TAG_LEN + 2);
 		p->tpid[1] = tp1;
 		p->tci[1] = tci1;
 		p->ntags = 2;
-		p->flags = is_tag(be16(d + CIX_ETH_ADDRS_LEN + 2 * CIX_VLAN_TAG_LEN)) ? CIX_PKT_F_MORE_TAGS : 0;
+		p->flags = is_tag(cix_get_be16(d + CIX_ETH_ADDRS_LEN + 2 * CIX_VLAN_TAG_LEN)) ? CIX_PKT_F_MORE_TAGS : 0;
 		p->tag_key = (uint32_t)cix_match_key(0, 2, e0 >> 16, tci0 & CIX_TCI_VID_MASK, e1 >> 16,
 						     tci1 & CIX_TCI_VID_MASK);
 	}

@@ -322,9 +322,5 @@ int main(void)
 	RUN(parse_other_ethertypes_end);
 	RUN(parse_priority_tagged_vid0);
 	RUN(parse_burst_mixed);
-	int leaked = F.pool.n_free != start;
-	if (leaked)
-		fprintf(stderr, "pool: %u buffers not returned\n", start - F.pool.n_free);
-	fx_fini(&F);
-	return cix_test_finish("parse") | leaked;
+	return fx_finish(&F, start, "parse");
 }

@@ -357,9 +357,5 @@ int main(void)
 	RUN(rewrite_whole_port_tags_ride);
 	RUN(rewrite_no_headroom);
 	RUN(rewrite_burst_mixed);
-	int leaked = F.pool.n_free != start;
-	if (leaked)
-		fprintf(stderr, "pool: %u buffers not returned\n", start - F.pool.n_free);
-	fx_fini(&F);
-	return cix_test_finish("rewrite") | leaked;
+	return fx_finish(&F, start, "rewrite");
 }

@@ -270,10 +270,5 @@ int main(void)
 	RUN(tx_single_port_burst);
 	RUN(tx_full_ring);
 	RUN(tx_no_driver_port_down);
-	fx_drain(&F);
-	int leaked = F.pool.n_free != start;
-	if (leaked)
-		fprintf(stderr, "pool: %u buffers not returned\n", start - F.pool.n_free);
-	fx_fini(&F);
-	return cix_test_finish("tx") | leaked;
+	return fx_finish(&F, start, "tx");
 }

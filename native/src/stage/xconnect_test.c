@@ -134,9 +134,5 @@ int main(void)
 	RUN(xconnect_no_service);
 	RUN(xconnect_burst_and_counters);
 	RUN(xconnect_follows_the_epoch);
-	int leaked = F.pool.n_free != start;
-	if (leaked)
-		fprintf(stderr, "pool: %u buffers not returned\n", start - F.pool.n_free);
-	fx_fini(&F);
-	return cix_test_finish("xconnect") | leaked;
+	return fx_finish(&F, start, "xconnect");
 }
