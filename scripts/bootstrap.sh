@@ -11,7 +11,13 @@ cd "$(dirname "$0")/.."
 #   libpcap-dev                       the pcap driver (pcap and pcapng captures)
 #   clang libclang-rt-14-dev          the libFuzzer target (sanitizers, fuzzer runtime)
 #   python3-scapy tshark              independent decoders the tests check our frames with
-DEBIAN_PACKAGES=(build-essential cmake pkg-config libpcap-dev clang libclang-rt-14-dev python3-scapy tshark)
+#   libbpf-dev libxdp-dev libelf-dev  the afxdp driver and loading firmware/ (XDP programs)
+#   zlib1g-dev                        libbpf's link dependency
+#   iproute2 ethtool                  the lab and network tests (namespaces, veth pairs)
+#   netsniff-ng                       trafgen, the live benchmark's generator
+#   xdp-tools tcpdump                 looking at a running lab by hand (xdp-loader status, tcpdump)
+DEBIAN_PACKAGES=(build-essential cmake pkg-config libpcap-dev clang libclang-rt-14-dev python3-scapy tshark
+  libbpf-dev libxdp-dev libelf-dev zlib1g-dev iproute2 ethtool netsniff-ng xdp-tools tcpdump)
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -13,6 +13,8 @@ export interface Config {
   attachments: Attachment[];
   /** What connects attachments (today: point-to-point cross-connects). */
   services: Service[];
+  /** How the live fast path runs (cix run). Ignored by replay. */
+  dataplane?: Dataplane;
   /**
    * Schema version of the file. 0 (absent) and 1 both mean this schema; a
    * file written for a newer, incompatible schema is refused instead of
@@ -34,6 +36,25 @@ export type Driver =
   | 'DRIVER_DPDK';
 
 /** One physical or virtual interface. */
+export type XdpMode =
+  | 'XDP_MODE_UNSPECIFIED'
+  | 'XDP_MODE_NATIVE'
+  | 'XDP_MODE_SKB';
+
+/**
+ * The live fast path: one worker thread per queue index. Every live port is
+ * served on queues 0..workers-1, one socket per (port, queue), each owned by
+ * the worker of that index.
+ */
+export interface Dataplane {
+  /** default 1 */
+  workers?: number;
+  /** pin worker i to cpus[i]; empty: not pinned */
+  cpus: number[];
+  /** frames per receive burst, default 64 */
+  burst?: number;
+}
+
 export interface Port {
   /**
    * Unique among ports: letter first, then letters, digits, '_', '.', '-'
@@ -53,6 +74,17 @@ export interface Port {
    * and sent (mtu_tx). 68..9216; absent = 1500.
    */
   mtu?: number;
+  /**
+   * afxdp only: how the XDP program is attached. Default: native (driver)
+   * mode, falling back to generic (SKB) mode where the driver has none.
+   */
+  xdpMode: XdpMode;
+  /**
+   * The appliance's own IPv4 addresses on this port, "192.0.2.1/24".
+   * cix puts them on the interface; ARP and IPv4 for them go to the kernel
+   * (the control path), never through the fast path.
+   */
+  addresses: string[];
 }
 
 /**
