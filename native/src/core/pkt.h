@@ -74,6 +74,16 @@ size_t cix_pool_mem_size(uint32_t count, uint32_t buf_size);
 int cix_pool_init(struct cix_pool *pool, void *mem, uint32_t count, uint32_t buf_size,
 		  uint32_t headroom);
 
+/*
+ * The same pool with its buffers in a separate block, for drivers that
+ * register the buffers with the kernel (AF_XDP UMEM: page-aligned block,
+ * buf_size a power of two). meta: cix_pool_meta_size(count) bytes, 64-byte
+ * aligned; bufs: count * buf_size bytes, 64-byte aligned.
+ */
+size_t cix_pool_meta_size(uint32_t count);
+int cix_pool_init_split(struct cix_pool *pool, void *meta, void *bufs, uint32_t count,
+			uint32_t buf_size, uint32_t headroom);
+
 /* Room for a frame in one buffer. */
 static inline uint32_t cix_pool_data_room(const struct cix_pool *pool)
 {

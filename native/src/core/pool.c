@@ -7,26 +7,38 @@ static size_t align64(size_t n)
 	return (n + 63u) & ~(size_t)63u;
 }
 
-size_t cix_pool_mem_size(uint32_t count, uint32_t buf_size)
+size_t cix_pool_meta_size(uint32_t count)
 {
 	return align64((size_t)count * sizeof(struct cix_pkt)) +
-	       align64((size_t)count * sizeof(struct cix_pkt *)) +
-	       (size_t)count * buf_size;
+	       align64((size_t)count * sizeof(struct cix_pkt *));
+}
+
+size_t cix_pool_mem_size(uint32_t count, uint32_t buf_size)
+{
+	return cix_pool_meta_size(count) + (size_t)count * buf_size;
 }
 
 int cix_pool_init(struct cix_pool *pool, void *mem, uint32_t count, uint32_t buf_size,
 		  uint32_t headroom)
 {
-	if (!pool || !mem || ((uintptr_t)mem & 63u) || count == 0 || buf_size < 128 ||
-	    (buf_size & 63u) || headroom >= buf_size - 64)
+	if (!mem)
+		return -EINVAL;
+	return cix_pool_init_split(pool, mem, (uint8_t *)mem + cix_pool_meta_size(count), count,
+				   buf_size, headroom);
+}
+
+int cix_pool_init_split(struct cix_pool *pool, void *meta, void *bufs, uint32_t count,
+			uint32_t buf_size, uint32_t headroom)
+{
+	if (!pool || !meta || !bufs || ((uintptr_t)meta & 63u) || ((uintptr_t)bufs & 63u) ||
+	    count == 0 || buf_size < 128 || (buf_size & 63u) || headroom >= buf_size - 64)
 		return -EINVAL;
 
-	uint8_t *m = mem;
+	uint8_t *m = meta;
 	pool->descs = (struct cix_pkt *)m;
 	m += align64((size_t)count * sizeof(struct cix_pkt));
 	pool->free = (struct cix_pkt **)m;
-	m += align64((size_t)count * sizeof(struct cix_pkt *));
-	pool->bufs = m;
+	pool->bufs = bufs;
 	pool->count = count;
 	pool->buf_size = buf_size;
 	pool->headroom = headroom;

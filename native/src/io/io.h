@@ -22,6 +22,12 @@ struct cix_io_ops {
 	uint32_t (*rx)(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t max);
 	uint32_t (*tx)(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n);
 	void (*close)(struct cix_io_port *io);
+	/* Optional: a descriptor that polls readable when rx has frames, so an
+	 * idle worker can sleep in poll() instead of spinning. -1 or NULL: none. */
+	int (*pollfd)(struct cix_io_port *io);
+	/* Optional: push out what tx queued (kick, completions); called once per
+	 * worker loop pass, never per packet. */
+	void (*flush)(struct cix_io_port *io);
 };
 
 struct cix_io_port {
@@ -38,6 +44,17 @@ static inline uint32_t cix_io_rx(struct cix_io_port *io, struct cix_pkt **pkts, 
 static inline uint32_t cix_io_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
 {
 	return io->ops->tx(io, pkts, n);
+}
+
+static inline int cix_io_pollfd(struct cix_io_port *io)
+{
+	return io->ops->pollfd ? io->ops->pollfd(io) : -1;
+}
+
+static inline void cix_io_flush(struct cix_io_port *io)
+{
+	if (io->ops->flush)
+		io->ops->flush(io);
 }
 
 static inline void cix_io_close(struct cix_io_port *io)
