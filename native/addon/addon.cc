@@ -1,7 +1,8 @@
-// Module entry: the Dataplane class and the fast path's fixed vocabulary
+// Module entry: the Dataplane class, mapCounters and the fast path's fixed vocabulary
 // (drop reasons, counter slots, limits) so TypeScript never hard-codes them.
 #include <napi.h>
 
+#include "counters_map_wrap.h"
 #include "dataplane_wrap.h"
 
 extern "C" {
@@ -11,6 +12,15 @@ extern "C" {
 }
 
 namespace {
+
+// Per-environment state: the classes module functions construct.
+struct AddonData {
+  Napi::FunctionReference counters_map;
+};
+
+Napi::Value MapCountersFn(const Napi::CallbackInfo& info) {
+  return MapCounters(info, info.Env().GetInstanceData<AddonData>()->counters_map);
+}
 
 Napi::Value DropReasons(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -32,7 +42,11 @@ Napi::Value CounterSlots(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  data->counters_map = Napi::Persistent(CountersMapWrap::Define(env));
+  env.SetInstanceData(data);
   exports.Set("Dataplane", DataplaneWrap::Define(env));
+  exports.Set("mapCounters", Napi::Function::New(env, MapCountersFn));
   exports.Set("dropReasons", Napi::Function::New(env, DropReasons));
   exports.Set("counterSlots", Napi::Function::New(env, CounterSlots));
   Napi::Object limits = Napi::Object::New(env);

@@ -3,7 +3,10 @@
 #include <cstring>
 #include <string>
 
+#include "live_spec.h"
+#include "napi_args.h"
 #include "replay_worker.h"
+#include "type_tags.h"
 
 extern "C" {
 #include "core/counters.h"
@@ -116,10 +119,15 @@ Napi::Function DataplaneWrap::Define(Napi::Env env) {
                      {InstanceMethod<&DataplaneWrap::Publish>("publish"),
                       InstanceMethod<&DataplaneWrap::Layout>("layout"),
                       InstanceMethod<&DataplaneWrap::Replay>("replay"),
+                      InstanceMethod<&DataplaneWrap::Start>("start"),
+                      InstanceMethod<&DataplaneWrap::Stop>("stop"),
+                      InstanceMethod<&DataplaneWrap::Running>("running"),
+                      InstanceMethod<&DataplaneWrap::SocketStats>("socketStats"),
+                      InstanceMethod<&DataplaneWrap::MissingBuffers>("missingBuffers"),
                       InstanceMethod<&DataplaneWrap::Close>("close")});
 }
 
-// new Dataplane({workers, maxAttachments})
+// new Dataplane({workers, maxAttachments, countersPath?})
 DataplaneWrap::DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DataplaneWrap>(info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -131,32 +139,73 @@ DataplaneWrap::DataplaneWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   if (!GetInt(o, "workers", 1, CIX_MAX_WORKERS, &workers) ||
       !GetInt(o, "maxAttachments", 1, CIX_MAX_ATTACHMENTS, &max_att))
     return;
-  size_t bytes = cix_dataplane_counters_size((uint32_t)workers, (uint32_t)max_att);
-  // JS-owned memory, aligned here to a cache line so workers never share one.
-  Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes + 64);
-  auto base = reinterpret_cast<uintptr_t>(ab.Data());
-  counters_offset_ = (64 - (base & 63)) & 63;
-  std::memset(ab.Data(), 0, bytes + 64);
-  counters_ = Napi::Persistent(ab);
-  auto* mem = reinterpret_cast<uint64_t*>(base + counters_offset_);
+  uint64_t* mem;
+  Napi::Value path = o.Get("countersPath");
+  if (!path.IsUndefined() && !path.IsNull()) {
+    // A shared file the supervisor maps too (host/counters_shm.h).
+    std::string file;
+    if (!ArgString(o, "Dataplane", "countersPath", 4096, &file)) return;
+    cix_counters_map m;
+    char err[512];
+    if (cix_counters_file_create(file.c_str(), (uint32_t)workers, (uint32_t)max_att, &m, err, sizeof(err))) {
+      Napi::Error::New(env, err).ThrowAsJavaScriptException();
+      return;
+    }
+    counters_file_ = std::make_shared<CountersMapping>(m);
+    Napi::ArrayBuffer ab = CountersBuffer(env, counters_file_);
+    if (ab.IsEmpty()) return;
+    counters_ = Napi::Persistent(ab);
+    counters_offset_ = CIX_COUNTERS_HEADER_SIZE;
+    mem = counters_file_->counters();
+  } else {
+    size_t bytes = cix_dataplane_counters_size((uint32_t)workers, (uint32_t)max_att);
+    // JS-owned memory, aligned here to a cache line so workers never share one.
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, bytes + 64);
+    auto base = reinterpret_cast<uintptr_t>(ab.Data());
+    counters_offset_ = (64 - (base & 63)) & 63;
+    std::memset(ab.Data(), 0, bytes + 64);
+    counters_ = Napi::Persistent(ab);
+    mem = reinterpret_cast<uint64_t*>(base + counters_offset_);
+  }
   dp_ = cix_dataplane_new((uint32_t)workers, (uint32_t)max_att, mem);
-  if (!dp_) Napi::Error::New(env, "Dataplane: cannot initialise").ThrowAsJavaScriptException();
+  if (!dp_) {
+    Napi::Error::New(env, "Dataplane: cannot initialise").ThrowAsJavaScriptException();
+    return;
+  }
+  info.This().As<Napi::Object>().TypeTag(&kDataplaneTag);
 }
 
 DataplaneWrap::~DataplaneWrap() { Release(); }
 
+// Workers first (they use the tables and the counters), then the tables.
+// The counter memory goes with the last of this object and its ArrayBuffer.
 void DataplaneWrap::Release() {
+  StopLive();
   cix_dataplane_free(dp_);
   dp_ = nullptr;
+  counters_file_.reset();
+}
+
+void DataplaneWrap::StopLive() {
+  if (!live_) return;
+  missing_buffers_ = cix_live_stop(live_);
+  live_ = nullptr;
+}
+
+// The method was called on a Dataplane of ours that is not closed.
+bool DataplaneWrap::Open(const Napi::CallbackInfo& info, const char* what) {
+  if (!CheckThis(info, kDataplaneTag, what)) return false;
+  if (!dp_) {
+    Napi::Error::New(info.Env(), "Dataplane: closed").ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
 }
 
 // publish(plan) -> generation
 Napi::Value DataplaneWrap::Publish(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!dp_) {
-    Napi::Error::New(env, "Dataplane: closed").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (!Open(info, "Dataplane.publish")) return env.Undefined();
   if (info.Length() < 1 || !info[0].IsObject()) {
     Napi::TypeError::New(env, "publish: plan object expected").ThrowAsJavaScriptException();
     return env.Undefined();
@@ -176,26 +225,72 @@ Napi::Value DataplaneWrap::Publish(const Napi::CallbackInfo& info) {
 // layout() -> where the counters are and how they are laid out
 Napi::Value DataplaneWrap::Layout(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!dp_) {
-    Napi::Error::New(env, "Dataplane: closed").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Object o = Napi::Object::New(env);
-  o.Set("buffer", counters_.Value());
-  o.Set("byteOffset", Napi::Number::New(env, (double)counters_offset_));
-  o.Set("workers", Napi::Number::New(env, cix_dataplane_workers(dp_)));
-  o.Set("objects", Napi::Number::New(env, cix_dataplane_objects(dp_)));
-  o.Set("slots", Napi::Number::New(env, CIX_CNT__SLOTS));
-  o.Set("portBase", Napi::Number::New(env, 0));
-  o.Set("attachmentBase", Napi::Number::New(env, CIX_MAX_PORTS));
-  return o;
+  if (!Open(info, "Dataplane.layout")) return env.Undefined();
+  return CounterLayoutObject(env, counters_.Value(), counters_offset_, cix_dataplane_workers(dp_),
+                             cix_dataplane_objects(dp_));
 }
 
 Napi::Value DataplaneWrap::Replay(const Napi::CallbackInfo& info) {
+  if (!CheckThis(info, kDataplaneTag, "Dataplane.replay")) return info.Env().Undefined();
+  if (live_) {
+    Napi::Error::New(info.Env(), "Dataplane: live workers are running; stop() first").ThrowAsJavaScriptException();
+    return info.Env().Undefined();
+  }
   return StartReplay(info, this);
 }
 
+// start(spec) -> LivePortStatus[]. Synchronous: opening ports is quick, except
+// that a socket bind may retry EBUSY for up to about a second after a
+// previous owner released its queue.
+Napi::Value DataplaneWrap::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!Open(info, "Dataplane.start")) return env.Undefined();
+  if (live_) {
+    Napi::Error::New(env, "start: already running; stop() first").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (busy_) {
+    Napi::Error::New(env, "start: a replay is running").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  LiveSpec spec;
+  if (!ParseLiveSpec(env, info.Length() > 0 ? info[0] : env.Undefined(), &spec)) return env.Undefined();
+  cix_live_opts opts = spec.opts();
+  char err[768] = "";
+  if (cix_live_start(dp_, &opts, &live_, err, sizeof(err)) != 0) {
+    live_ = nullptr;
+    Napi::Error::New(env, err).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  return LiveStatus(env, live_);
+}
+
+Napi::Value DataplaneWrap::Stop(const Napi::CallbackInfo& info) {
+  if (!CheckThis(info, kDataplaneTag, "Dataplane.stop")) return info.Env().Undefined();
+  StopLive();
+  return info.Env().Undefined();
+}
+
+Napi::Value DataplaneWrap::Running(const Napi::CallbackInfo& info) {
+  if (!CheckThis(info, kDataplaneTag, "Dataplane.running")) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), live_ != nullptr);
+}
+
+Napi::Value DataplaneWrap::SocketStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckThis(info, kDataplaneTag, "Dataplane.socketStats")) return env.Undefined();
+  if (!live_) return Napi::Array::New(env, 0);
+  return LiveSocketStatsArray(env, live_);
+}
+
+// Buffers that were not back in the workers' pools when the last stop() freed them (0: all came home).
+Napi::Value DataplaneWrap::MissingBuffers(const Napi::CallbackInfo& info) {
+  if (!CheckThis(info, kDataplaneTag, "Dataplane.missingBuffers")) return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), (double)missing_buffers_);
+}
+
 Napi::Value DataplaneWrap::Close(const Napi::CallbackInfo& info) {
+  if (!CheckThis(info, kDataplaneTag, "Dataplane.close")) return info.Env().Undefined();
   if (busy_) {
     Napi::Error::New(info.Env(), "Dataplane: a replay is running").ThrowAsJavaScriptException();
     return info.Env().Undefined();

@@ -1,12 +1,19 @@
 // The Dataplane object seen from JavaScript: owns the C dataplane, its
-// counter memory (an ArrayBuffer JS reads in place) and publishes plans.
+// counter memory (an ArrayBuffer JS reads in place, or a shared file
+// mapping), publishes plans, and runs the live runtime (worker threads on
+// real interfaces) or a replay.
 #ifndef CIX_ADDON_DATAPLANE_WRAP_H
 #define CIX_ADDON_DATAPLANE_WRAP_H
 
 #include <napi.h>
 
+#include <memory>
+
+#include "counters_mapping.h"
+
 extern "C" {
 #include "host/dataplane.h"
+#include "host/live.h"
 }
 
 class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
@@ -24,12 +31,22 @@ class DataplaneWrap : public Napi::ObjectWrap<DataplaneWrap> {
   Napi::Value Publish(const Napi::CallbackInfo& info);
   Napi::Value Layout(const Napi::CallbackInfo& info);
   Napi::Value Replay(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Stop(const Napi::CallbackInfo& info);
+  Napi::Value Running(const Napi::CallbackInfo& info);
+  Napi::Value SocketStats(const Napi::CallbackInfo& info);
+  Napi::Value MissingBuffers(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  bool Open(const Napi::CallbackInfo& info, const char* what);
+  void StopLive();
   void Release();
 
   cix_dataplane* dp_ = nullptr;
+  cix_live* live_ = nullptr;
+  uint64_t missing_buffers_ = 0;  // at the last stop: buffers not back in their pools
   Napi::Reference<Napi::ArrayBuffer> counters_;
   size_t counters_offset_ = 0;
+  std::shared_ptr<CountersMapping> counters_file_;  // with countersPath
   bool busy_ = false;
 };
 

@@ -4,7 +4,7 @@
  * workers on read. Slot and drop-reason names come from the addon, so this
  * file never hard-codes the fast path's lists.
  */
-import type { CounterLayout, DropReason } from '../native/binding';
+import { native, type CounterLayout, type DropReason } from '../native/binding';
 
 export interface CounterSet {
   rx_packets: bigint;
@@ -78,4 +78,23 @@ export class CounterReader {
     });
     return { ports, attachments, drops };
   }
+}
+
+/** A counters file another process writes, read in place (see mapCounterFile). */
+export interface MappedCounters {
+  readonly reader: CounterReader;
+  /** Unmaps; the reader must not be used afterwards. */
+  close(): void;
+}
+
+/**
+ * Maps the counters file a Dataplane made with countersPath (in this or
+ * another process) and reads it like the dataplane's own counters. The
+ * counts stay readable after the writer died.
+ */
+export function mapCounterFile(path: string, workers: number, maxAttachments: number): MappedCounters {
+  const mod = native();
+  const map = mod.mapCounters({ path, workers, maxAttachments });
+  const reader = new CounterReader(map.layout(), mod.counterSlots(), mod.dropReasons(), mod.limits.dropBase);
+  return { reader, close: () => map.close() };
 }

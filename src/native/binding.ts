@@ -37,11 +37,110 @@ export interface NativeReplayStats {
   lastNs: bigint;
 }
 
+/** Live drivers: AF_XDP sockets fed by the XDP program, or TPACKET_V3 rings. */
+export type LiveDriver = 'afxdp' | 'afpacket';
+/** afxdp: native (driver) mode falling back to generic, native only, or generic (SKB) only. */
+export type XdpModeName = 'auto' | 'native' | 'skb';
+
+export interface LivePortSpec {
+  /** Port id of the tables plan (plan.ports[i].id). */
+  id: number;
+  /** Port name, for error messages. */
+  name: string;
+  /** OS interface name (1..15 bytes). */
+  interface: string;
+  driver: LiveDriver;
+  /** afxdp only (ignored by afpacket). */
+  xdpMode: XdpModeName;
+  /** Own IPv4 addresses, dotted quad without prefix: their ARP and IPv4 go to the kernel. */
+  addresses: string[];
+}
+
+export interface LiveRunSpec {
+  ports: LivePortSpec[];
+  /** Must be the `workers` the Dataplane was constructed with. */
+  workers: number;
+  /** [] = not pinned; else one CPU per worker. */
+  cpus: number[];
+  /** Frames per receive burst, 1..limits.maxBurst. */
+  burst: number;
+}
+
+export interface LiveSocketStatus {
+  queue: number;
+  worker: number;
+  /** 'zerocopy' | 'copy' (afxdp), 'tpacket-v3' (afpacket). */
+  mode: string;
+}
+
+export interface LivePortStatus {
+  id: number;
+  name: string;
+  interface: string;
+  driver: LiveDriver;
+  /** 'native' | 'skb' (afxdp), 'tpacket-v3' (afpacket). */
+  mode: string;
+  sockets: LiveSocketStatus[];
+}
+
+/** One socket's driver statistics (io/live.h struct cix_live_driver_stats). */
+export interface LiveSocketStats {
+  port: number;
+  queue: number;
+  worker: number;
+  rxEmptyPolls: bigint;
+  fillShortfall: bigint;
+  txKicks: bigint;
+  /** afxdp: receive wakeups the fill ring asked for. */
+  rxKicks: bigint;
+  rxDropped: bigint;
+  rxInvalid: bigint;
+  txInvalid: bigint;
+  rxRingFull: bigint;
+  fillRingEmpty: bigint;
+  txRingEmpty: bigint;
+}
+
 export interface NativeDataplane {
   publish(plan: TablesPlan): number;
   layout(): CounterLayout;
   replay(opts: { ports: ReplayPortPaths[]; burst: number }): Promise<NativeReplayStats>;
+  /**
+   * Opens every port (XDP attached, sockets bound) and starts one worker
+   * thread per queue index. A plan must have been published first.
+   * Synchronous: a socket bind may retry EBUSY for up to about a second.
+   * Throws an Error whose message names the port and interface; on failure
+   * everything opened so far is closed again (no XDP program left).
+   */
+  start(spec: LiveRunSpec): LivePortStatus[];
+  /** Stops and joins the workers, closes sockets, frees UMEMs, detaches XDP. Idempotent; close() calls it. */
+  stop(): void;
+  running(): boolean;
+  /** Per (port, queue); [] when not running. Reads kernel counters: call it per scrape, not per packet. */
+  socketStats(): LiveSocketStats[];
+  /** Buffers not back in the workers' pools when the last stop() freed them (0: none lost). */
+  missingBuffers(): number;
+  /** Stops the live workers if running, then frees the dataplane. */
   close(): void;
+}
+
+/** A counters file made by a Dataplane (countersPath) in this or another process. */
+export interface NativeCountersMap {
+  /** Throws once closed. */
+  layout(): CounterLayout;
+  /** Unmaps; typed arrays over the old layout's buffer read as empty afterwards. */
+  close(): void;
+}
+
+export interface DataplaneConstructorOptions {
+  workers: number;
+  maxAttachments: number;
+  /**
+   * Counters in a MAP_SHARED file: the addon replaces the file with a new
+   * zeroed one (a fresh inode, so a reader mapping the old one keeps its
+   * counts) that mapCounters() in another process can read in place.
+   */
+  countersPath?: string;
 }
 
 export interface NativeLimits {
@@ -53,7 +152,12 @@ export interface NativeLimits {
 }
 
 interface NativeModule {
-  Dataplane: new (opts: { workers: number; maxAttachments: number }) => NativeDataplane;
+  Dataplane: new (opts: DataplaneConstructorOptions) => NativeDataplane;
+  /**
+   * Maps an existing counters file; refuses one made for another shape or
+   * build. The mapping stays valid after the writing process died.
+   */
+  mapCounters(opts: { path: string; workers: number; maxAttachments: number }): NativeCountersMap;
   dropReasons(): DropReason[];
   counterSlots(): string[];
   limits: NativeLimits;

@@ -34,4 +34,29 @@ struct cix_live_port_spec {
 	uint32_t addrs[CIX_LIVE_MAX_ADDRS];
 };
 
+/*
+ * One live socket's driver statistics, the same shape for every driver
+ * (cix_afxdp_socket_stats, cix_afpacket_stats). The software counters are
+ * kept by the worker thread that owns the socket and read without a lock
+ * from any thread (each is one relaxed 64-bit load); the kernel's counters
+ * are fetched by the getter (one getsockopt), so call it on the control
+ * thread, never per packet. A counter a driver does not have stays 0.
+ */
+struct cix_live_driver_stats {
+	uint64_t rx_empty_polls;  /* rx calls that found nothing */
+	uint64_t fill_shortfall;  /* afxdp: fill-ring slots left empty for want of buffers;
+				   * afpacket: rx bursts cut short by an empty pool */
+	uint64_t tx_kicks;        /* transmit syscalls (sendto) */
+	uint64_t rx_kicks;        /* afxdp: receive wakeups (recvfrom) the fill ring asked for */
+	/* The kernel's view. afxdp: XDP_STATISTICS. afpacket: PACKET_STATISTICS
+	 * (tp_drops in rx_dropped; read-and-reset by the kernel, so the getter
+	 * adds them up) and tx frames the kernel refused in tx_invalid. */
+	uint64_t rx_dropped;
+	uint64_t rx_invalid;
+	uint64_t tx_invalid;
+	uint64_t rx_ring_full;
+	uint64_t fill_ring_empty;
+	uint64_t tx_ring_empty;
+};
+
 #endif

@@ -1,0 +1,68 @@
+#define _GNU_SOURCE
+#include "live_pool.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../core/limits.h"
+#include "../io/afxdp.h"
+
+_Static_assert((CIX_LIVE_BUF_SIZE & (CIX_LIVE_BUF_SIZE - 1)) == 0,
+	       "AF_XDP aligned mode wants a power-of-two frame size");
+
+/* What one socket of this driver can hold away from its worker's pool. */
+static uint32_t socket_buffers(enum cix_live_driver d)
+{
+	if (d == CIX_LIVE_AFXDP)
+		return CIX_AFXDP_BUFFERS_PER_SOCKET;
+	return 0; /* afpacket copies into its own rings both ways */
+}
+
+uint32_t cix_live_pool_buffers(const struct cix_live_port *ports, uint32_t n_ports, uint32_t burst)
+{
+	uint64_t n = 2u * (uint64_t)burst;
+	for (uint32_t i = 0; i < n_ports; i++)
+		n += socket_buffers(ports[i].io.driver);
+	return (uint32_t)n;
+}
+
+int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	size_t meta_len = cix_pool_meta_size(count);
+	if (posix_memalign(&m->meta, 64, meta_len)) {
+		m->meta = 0;
+		snprintf(err, errlen, "cannot allocate %u buffer descriptors", count);
+		return -1;
+	}
+	m->bufs_len = (size_t)count * CIX_LIVE_BUF_SIZE;
+	/* Populated now: no page fault on the fast path, and a shortage shows here. */
+	m->bufs = mmap(0, m->bufs_len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m->bufs == MAP_FAILED) {
+		int e = errno;
+		m->bufs = 0;
+		cix_live_pool_free(m);
+		snprintf(err, errlen, "cannot map %zu bytes of buffers: %s", (size_t)count * CIX_LIVE_BUF_SIZE,
+			 strerror(e));
+		return -1;
+	}
+	if (cix_pool_init_split(&m->pool, m->meta, m->bufs, count, CIX_LIVE_BUF_SIZE,
+				CIX_LIVE_HEADROOM)) {
+		cix_live_pool_free(m);
+		snprintf(err, errlen, "cannot lay out a pool of %u buffers", count);
+		return -1;
+	}
+	return 0;
+}
+
+void cix_live_pool_free(struct cix_live_pool *m)
+{
+	if (m->bufs)
+		munmap(m->bufs, m->bufs_len);
+	free(m->meta);
+	memset(m, 0, sizeof(*m));
+}
