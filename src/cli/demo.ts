@@ -1,17 +1,25 @@
 /**
- * cix demo: the bundled sample captures through examples/qinq-xconnect.yaml,
- * shown as tables, then the first frames of each output decoded by tshark
- * (an implementation we did not write) when it is installed.
+ * cix demo: the live lab (src/lab/demo.ts: namespaces, cix running between
+ * them, real traffic both ways, live counters, everything removed after).
+ *
+ * cix demo --replay: the bundled sample captures through
+ * examples/qinq-xconnect.yaml, shown as tables, then the first frames of
+ * each output decoded by tshark (an implementation we did not write) when it
+ * is installed. Needs neither root nor namespaces.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { parseArgs } from 'node:util';
+
 import { findProjectRoot } from '../config/proto';
+import { DEMO_PREFIX, runLiveDemo } from '../lab/demo';
+import { labNames } from '../lab/topology';
 import { runReplay } from '../replay/replay';
 import { renderSummary } from '../replay/summary';
-import { UsageError } from './args';
+import { UsageError, parseIntArg } from './args';
 
 const SAMPLE_PORTS = ['cust0', 'cust1', 'cloud0'];
 
@@ -26,8 +34,7 @@ function decode(file: string, count: number): string | undefined {
   return r.stdout;
 }
 
-export async function runDemo(argv: string[]): Promise<void> {
-  if (argv.length > 0) throw new UsageError('demo takes no arguments');
+async function replayDemo(): Promise<void> {
   const root = findProjectRoot();
   const config = path.join(root, 'examples', 'qinq-xconnect.yaml');
   const inputs: Record<string, string> = {};
@@ -47,4 +54,52 @@ export async function runDemo(argv: string[]): Promise<void> {
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
   }
+}
+
+/** Relative to the current directory when below it, else absolute. */
+function shortPath(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+/** cix demo [--seconds N] [--prefix P] | cix demo --replay: 0 when everything arrived as configured. */
+export async function runDemo(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { replay: { type: 'boolean', default: false }, seconds: { type: 'string' }, prefix: { type: 'string' } },
+  });
+  if (positionals.length > 0) throw new UsageError('demo takes no positional arguments');
+  if (values.replay) {
+    await replayDemo();
+    return 0;
+  }
+  if (typeof process.getuid === 'function' && process.getuid() !== 0) {
+    throw new UsageError('demo: the live lab needs root (network namespaces, XDP); run it with sudo, or try `cix demo --replay`');
+  }
+  // A closed pipe (cix demo | head) must not kill the demo before it has cleaned up.
+  let stdoutOpen = true;
+  process.stdout.on('error', () => (stdoutOpen = false));
+  const seconds = parseIntArg(values.seconds, '--seconds', 1, 60) ?? 5;
+  const prefix = values.prefix ?? DEMO_PREFIX;
+  try {
+    labNames(prefix);
+  } catch (err: unknown) {
+    throw new UsageError(`demo: ${(err as Error).message}`);
+  }
+  const outcome = await runLiveDemo({
+    prefix,
+    configPath: shortPath(path.join(findProjectRoot(), 'examples', 'lab.yaml')),
+    seconds,
+    rate: 200,
+    out: (text) => void (stdoutOpen && process.stdout.write(text)),
+    redraw: process.stdout.isTTY === true,
+  });
+  const last: Record<typeof outcome, [string, number]> = {
+    ok: ['done, everything arrived as configured', 0],
+    failed: ['something did not arrive as configured (see above)', 1],
+    interrupted: ['interrupted; everything it made is removed', 130],
+  };
+  process.stdout.write(`cix demo: ${last[outcome][0]}\n`);
+  return last[outcome][1];
 }

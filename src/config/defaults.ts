@@ -3,7 +3,7 @@
  * (normalize.ts) is the only reader; nothing else decides what an absent
  * field means.
  */
-import type { DriverName } from './types';
+import type { DriverName, XdpModeName } from './types';
 
 export const DEFAULT_MTU = 1500;
 
@@ -32,3 +32,10 @@ export function defaultTpid(position: 'outer' | 'inner', tagCount: 1 | 2): numbe
  */
 export const DEFAULT_PCP: number | undefined = undefined;
 export const DEFAULT_DEI: 0 | 1 | undefined = undefined;
+
+/** Live fast path: one worker thread, 64-frame bursts (the size the pipeline is tuned for). */
+export const DEFAULT_WORKERS = 1;
+export const DEFAULT_BURST = 64;
+
+/** afxdp: native (driver) mode where the NIC driver has it, generic (SKB) mode elsewhere. */
+export const DEFAULT_XDP_MODE: XdpModeName = 'auto';

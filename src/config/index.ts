@@ -3,7 +3,9 @@ export { ConfigError, ConfigFileError, formatIssue, type ConfigIssue } from './e
 export { configFromValue, loadConfigFile, parseConfigText, MAX_CONFIG_BYTES, type LoadedConfig } from './load';
 export { parseText, isJsonFile } from './parse';
 export { checkSchema, toInteger, type SchemaResult } from './schema';
-export { validateConfig, type ValidationResult } from './validate';
+export { validateConfig, effectiveDriver, type ValidationResult } from './validate';
+export { validateLive, hostFacts, parseCpuList, type HostFacts } from './live';
+export { parseIpv4Prefix, type Ipv4Prefix } from './ipv4';
 export { normalizeConfig } from './normalize';
 export * from './defaults';
 export * from './limits';

@@ -4,16 +4,29 @@
  * for configurations validateConfig found no error in; anything else is a
  * bug in the caller and throws.
  */
-import { DEFAULT_DEI, DEFAULT_MTU, DEFAULT_PCP, defaultDriver, defaultTpid } from './defaults';
-import type { Attachment, Config, Driver, Port, Service, VlanTag } from './generated';
+import {
+  DEFAULT_BURST,
+  DEFAULT_DEI,
+  DEFAULT_MTU,
+  DEFAULT_PCP,
+  DEFAULT_WORKERS,
+  DEFAULT_XDP_MODE,
+  defaultDriver,
+  defaultTpid,
+} from './defaults';
+import type { Attachment, Config, Dataplane, Driver, Port, Service, VlanTag, XdpMode } from './generated';
+import { parseIpv4Prefix } from './ipv4';
 import type {
   DriverName,
+  NormalizedAddress,
+  NormalizedDataplane,
   NormalizedAttachment,
   NormalizedConfig,
   NormalizedMatch,
   NormalizedPort,
   NormalizedService,
   NormalizedTag,
+  XdpModeName,
 } from './types';
 
 const DRIVERS: Record<Driver, DriverName | undefined> = {
@@ -25,13 +38,31 @@ const DRIVERS: Record<Driver, DriverName | undefined> = {
   DRIVER_DPDK: 'dpdk',
 };
 
+const XDP_MODES: Record<XdpMode, XdpModeName> = {
+  XDP_MODE_UNSPECIFIED: DEFAULT_XDP_MODE,
+  XDP_MODE_NATIVE: 'native',
+  XDP_MODE_SKB: 'skb',
+};
+
+function address(text: string): NormalizedAddress {
+  const p = parseIpv4Prefix(text);
+  if (typeof p === 'string') throw new Error(`normalizeConfig: address ${JSON.stringify(text)}: ${p} (config not validated)`);
+  return { address: p.address, prefixLength: p.prefixLength };
+}
+
 function port(p: Port): NormalizedPort {
   return {
     name: p.name,
     interface: p.interface === '' ? undefined : p.interface,
     driver: DRIVERS[p.driver] ?? defaultDriver(),
     mtu: p.mtu ?? DEFAULT_MTU,
+    xdpMode: XDP_MODES[p.xdpMode],
+    addresses: p.addresses.map(address),
   };
+}
+
+function dataplane(d: Dataplane | undefined): NormalizedDataplane {
+  return { workers: d?.workers ?? DEFAULT_WORKERS, cpus: [...(d?.cpus ?? [])], burst: d?.burst ?? DEFAULT_BURST };
 }
 
 function tag(t: VlanTag, position: 'outer' | 'inner', count: 1 | 2): NormalizedTag {
@@ -69,5 +100,6 @@ export function normalizeConfig(cfg: Config): NormalizedConfig {
     ports: cfg.ports.map(port),
     attachments: cfg.attachments.map(attachment),
     services: cfg.services.map(service),
+    dataplane: dataplane(cfg.dataplane),
   };
 }

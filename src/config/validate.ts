@@ -3,13 +3,20 @@
  * ranges, references and conflicts. Collects every issue, each with its path;
  * a configuration with no errors is one the fast path can build tables for.
  */
-import { defaultTpid } from './defaults';
+import { DEFAULT_WORKERS, defaultDriver, defaultTpid } from './defaults';
 import type { ConfigIssue } from './errors';
-import type { Attachment, Config, Port, Service, VlanTag } from './generated';
+import type { Attachment, Config, Dataplane, Driver, Port, Service, VlanTag } from './generated';
+import { parseIpv4Prefix, unusableReason } from './ipv4';
 import {
+  BURST_MIN,
   hex16,
+  IFNAME_MAX,
+  IFNAME_RE,
   MAX_ATTACHMENTS,
+  MAX_BURST,
+  MAX_PORT_ADDRESSES,
   MAX_PORTS,
+  MAX_WORKERS,
   MTU_MAX,
   MTU_MIN,
   NAME_RE,
@@ -72,6 +79,62 @@ function ref(section: Section, i: number, name: string): string {
   return name ? `${section}[${i}] (${JSON.stringify(name)})` : `${section}[${i}]`;
 }
 
+/** The driver a port runs with once defaults apply, by its short name (as normalize.ts decides). */
+export function effectiveDriver(driver: Driver): string {
+  return driver === 'DRIVER_UNSPECIFIED' ? defaultDriver() : driver.slice('DRIVER_'.length).toLowerCase();
+}
+
+/** Why `name` cannot be a Linux interface name, or undefined. */
+function ifnameProblem(name: string): string | undefined {
+  if (Buffer.byteLength(name) > IFNAME_MAX) return `longer than ${IFNAME_MAX} bytes`;
+  if (!IFNAME_RE.test(name) || name === '.' || name === '..') return 'no "/", ":" or whitespace, and not "." or ".."';
+  return undefined;
+}
+
+/** interface: a valid name, each interface serves one port. */
+function checkInterfaces(v: Validator, ports: readonly Port[]): void {
+  const owner = new Map<string, number>();
+  ports.forEach((p, i) => {
+    if (p.interface === '') return;
+    const path = `ports[${i}].interface`;
+    const problem = ifnameProblem(p.interface);
+    if (problem !== undefined) {
+      v.error(path, `${JSON.stringify(p.interface)} is not a valid interface name (${problem})`);
+      return;
+    }
+    const first = owner.get(p.interface);
+    if (first !== undefined) v.error(path, `${JSON.stringify(p.interface)} is already the interface of ${ref('ports', first, ports[first]!.name)}`);
+    else owner.set(p.interface, i);
+  });
+}
+
+/** addresses: host addresses with a prefix, each IP on one port only, at most MAX_PORT_ADDRESSES per port. */
+function checkAddresses(v: Validator, ports: readonly Port[]): void {
+  const owner = new Map<number, string>(); // address value -> path of its first use
+  ports.forEach((p, i) => {
+    const path = `ports[${i}].addresses`;
+    if (p.addresses.length > MAX_PORT_ADDRESSES) {
+      v.error(path, `${p.addresses.length} addresses; at most ${MAX_PORT_ADDRESSES} per port are supported`);
+    }
+    p.addresses.forEach((text, k) => {
+      const at = `${path}[${k}]`;
+      const parsed = parseIpv4Prefix(text);
+      if (typeof parsed === 'string') {
+        v.error(at, `${JSON.stringify(text)}: ${parsed}`);
+        return;
+      }
+      const unusable = unusableReason(parsed);
+      if (unusable !== undefined) {
+        v.error(at, unusable);
+        return;
+      }
+      const first = owner.get(parsed.value);
+      if (first !== undefined) v.error(at, `${parsed.address} is already ${first}`);
+      else owner.set(parsed.value, at);
+    });
+  });
+}
+
 function checkPorts(v: Validator, ports: readonly Port[]): Map<string, number> {
   v.limit('ports', ports.length, MAX_PORTS);
   const byName = v.names('ports', ports);
@@ -79,8 +142,36 @@ function checkPorts(v: Validator, ports: readonly Port[]): Map<string, number> {
     if (p.mtu !== undefined && (p.mtu < MTU_MIN || p.mtu > MTU_MAX)) {
       v.error(`ports[${i}].mtu`, `${p.mtu} is out of range (${MTU_MIN}-${MTU_MAX})`);
     }
+    const driver = effectiveDriver(p.driver);
+    if (p.xdpMode !== 'XDP_MODE_UNSPECIFIED' && driver !== 'afxdp') {
+      v.error(`ports[${i}].xdpMode`, `only for driver afxdp (this port's driver is ${driver})`);
+    }
   });
+  checkInterfaces(v, ports);
+  checkAddresses(v, ports);
   return byName;
+}
+
+/** workers, cpus and burst of the live fast path; whether each CPU exists is checked where it runs (live.ts). */
+function checkDataplane(v: Validator, dp: Dataplane | undefined): void {
+  if (dp === undefined) return;
+  const workers = dp.workers;
+  if (workers !== undefined && (workers < 1 || workers > MAX_WORKERS)) {
+    v.error('dataplane.workers', `${workers} is out of range (1-${MAX_WORKERS})`);
+  }
+  if (dp.burst !== undefined && (dp.burst < BURST_MIN || dp.burst > MAX_BURST)) {
+    v.error('dataplane.burst', `${dp.burst} is out of range (${BURST_MIN}-${MAX_BURST})`);
+  }
+  const count = workers ?? DEFAULT_WORKERS;
+  if (dp.cpus.length > 0 && dp.cpus.length !== count) {
+    v.error('dataplane.cpus', `${dp.cpus.length} CPUs for ${count} worker${count === 1 ? '' : 's'}; give one per worker, or none`);
+  }
+  const first = new Map<number, number>();
+  dp.cpus.forEach((cpu, k) => {
+    const j = first.get(cpu);
+    if (j !== undefined) v.warn(`dataplane.cpus[${k}]`, `CPU ${cpu} is already dataplane.cpus[${j}]; two busy workers on one CPU share its time`);
+    else first.set(cpu, k);
+  });
 }
 
 /** True when the tag is valid, so that it can take part in overlap checks. */
@@ -213,6 +304,7 @@ export function validateConfig(cfg: Config): ValidationResult {
     v.error('version', `${cfg.version} is newer than this cix understands (up to ${SCHEMA_VERSION})`);
   }
   const ports = checkPorts(v, cfg.ports);
+  checkDataplane(v, cfg.dataplane);
   const atts = checkAttachments(v, cfg.attachments, ports);
   const owner = checkServices(v, cfg.services, atts);
 

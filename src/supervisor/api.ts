@@ -4,7 +4,7 @@
  * management (src/mgmt) and metrics (src/metrics). Only types live here so
  * each side can be built and tested against it alone.
  */
-import type { Config } from '../config';
+import type { Config, ConfigIssue } from '../config';
 
 /** One object's counters, monotonic for the life of the supervisor (never go backwards). */
 export interface CounterValues {
@@ -84,6 +84,14 @@ export interface ConfigApplier {
    * exactly as before when any step fails.
    */
   apply(config: Config, revision: number): Promise<void>;
+  /**
+   * Added for issue 3 (optional, so appliers without it still fit): issues
+   * that would make apply refuse `config` on this machine beyond
+   * validateConfig (live drivers, interfaces, CPUs that exist), each with
+   * its path, so that candidate validation can show them before a commit.
+   * [] when apply would accept it.
+   */
+  check?(config: Config): ConfigIssue[];
 }
 
 /** The supervisor as management and metrics see it. */

@@ -16,7 +16,7 @@ test('unknown key is refused, with a suggestion', (t) => {
 
 test('unknown key with nothing close lists the fields', (t) => {
   const doc = { ...baseDoc(), colour: 'blue' };
-  t.deepEqual(issuesOf(doc), ['colour: unknown field (expected ports, attachments, services, version)']);
+  t.deepEqual(issuesOf(doc), ['colour: unknown field (expected ports, attachments, services, dataplane, version)']);
 });
 
 test('a reserved field is "not supported yet", not unknown', (t) => {
@@ -129,7 +129,7 @@ test('checkSchema fills proto3 zeros and leaves presence fields out', (t) => {
   const { config, issues } = checkSchema({ ports: [{ name: 'p' }] });
   t.deepEqual(issues, []);
   t.deepEqual(config, {
-    ports: [{ name: 'p', interface: '', driver: 'DRIVER_UNSPECIFIED' }],
+    ports: [{ name: 'p', interface: '', driver: 'DRIVER_UNSPECIFIED', xdpMode: 'XDP_MODE_UNSPECIFIED', addresses: [] }],
     attachments: [],
     services: [],
     version: 0,
@@ -138,6 +138,6 @@ test('checkSchema fills proto3 zeros and leaves presence fields out', (t) => {
 
 test('keys that look like prototype tricks are just unknown fields', (t) => {
   const doc: Record<string, unknown> = JSON.parse('{"ports": [], "__proto__": {"x": 1}}');
-  t.deepEqual(issuesOf(doc), ['__proto__: unknown field (expected ports, attachments, services, version)']);
+  t.deepEqual(issuesOf(doc), ['__proto__: unknown field (expected ports, attachments, services, dataplane, version)']);
   t.is(({} as Record<string, unknown>)['x'], undefined);
 });
