@@ -16,8 +16,10 @@ cd "$(dirname "$0")/.."
 #   iproute2 ethtool                  the lab and network tests (namespaces, veth pairs)
 #   netsniff-ng                       trafgen, the live benchmark's generator
 #   xdp-tools tcpdump                 looking at a running lab by hand (xdp-loader status, tcpdump)
+#   python3-prometheus-client         an independent parser the metrics tests check /metrics with
 DEBIAN_PACKAGES=(build-essential cmake pkg-config libpcap-dev clang libclang-rt-14-dev python3-scapy tshark
-  libbpf-dev libxdp-dev libelf-dev zlib1g-dev iproute2 ethtool netsniff-ng xdp-tools tcpdump)
+  libbpf-dev libxdp-dev libelf-dev zlib1g-dev iproute2 ethtool netsniff-ng xdp-tools tcpdump
+  python3-prometheus-client)
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -12,7 +12,10 @@ import { ReplayInputError } from '../replay/errors';
 import { runReplay } from '../replay/replay';
 import { renderSummary } from '../replay/summary';
 import { UsageError, parseIntArg, parsePortFiles } from './args';
+import { runCtl } from './ctl';
 import { runDemo } from './demo';
+import { runLab } from './lab';
+import { runRun } from './run';
 import { runValidate } from './validate';
 
 const USAGE = `usage: cix <command> [options]
@@ -23,8 +26,16 @@ commands:
       every port and prints a JSON summary (or tables with --table)
   validate CONFIG
       check a configuration file; prints every problem with its path
-  demo
-      replay the bundled sample captures through examples/qinq-xconnect.yaml
+  run CONFIG [--netns NAME]
+      run the appliance on real interfaces (afxdp, afpacket) until SIGINT/SIGTERM;
+      the dataplane runs in a supervised process (inside network namespace NAME)
+  lab up|down|status [--prefix P] [--config FILE]
+      a live lab: network namespaces and veth pairs with cix running between them
+  demo [--seconds N] | demo --replay
+      the live lab with real traffic and live counters, then removed (root);
+      --replay: the bundled sample captures through examples/qinq-xconnect.yaml
+  ctl [options] COMMAND... | ctl [options] -f FILE
+      the management channel: show, set, commit, rollback, watch, ... (cix ctl help)
   help
 `;
 
@@ -61,9 +72,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'validate':
       return runValidate(rest);
+    case 'ctl':
+      return runCtl(rest);
     case 'demo':
-      await runDemo(rest);
-      return 0;
+      return runDemo(rest);
+    case 'run':
+      return runRun(rest);
+    case 'lab':
+      return runLab(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -15,3 +15,9 @@ export function renderTable(rows: string[][], align: ('l' | 'r')[] = []): string
     })
     .join('\n');
 }
+
+/** "name: value" lines with the values aligned, for one object (show dataplane, show system). */
+export function renderFields(fields: Array<[string, string]>): string {
+  const width = Math.max(0, ...fields.map(([k]) => k.length));
+  return fields.map(([k, v]) => `  ${`${k}:`.padEnd(width + 1)}  ${v}`).join('\n');
+}
