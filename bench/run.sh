@@ -28,6 +28,32 @@ for a in "$@"; do
   [ "$a" = "--quick" ] && write=0
 done
 
+# The live stage (bench/live/run.sh; needs root): after the pipeline's, or
+# alone with `--only live` (the other arguments then go to it); any other
+# --only is the pipeline's alone, and CIX_BENCH_LIVE=0 leaves it out. It gets
+# --quick, or --markdown bench/RESULTS.md.
+stage=all
+live_rest=()
+prev=""
+for a in "$@"; do
+  if [ "$prev" = "--only" ]; then
+    if [ "$a" = live ]; then stage=live; else stage=pipeline; fi
+  elif [ "$a" != "--only" ] && [ "$a" != "--quick" ]; then
+    live_rest+=("$a")
+  fi
+  prev=$a
+done
+if [ "$stage" = all ] && [ "${CIX_BENCH_LIVE:-1}" = 0 ]; then
+  stage=pipeline
+fi
+live_args=(--quick)
+if [ "$write" = 1 ]; then
+  live_args=(--markdown "$results")
+fi
+if [ "$stage" = live ]; then
+  exec bash bench/live/run.sh "${live_args[@]}" "${live_rest[@]}"
+fi
+
 say "building cix_bench (Release, $build)"
 mkdir -p "$build"
 if ! { cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCIX_NATIVE_ARCH=OFF &&
@@ -97,4 +123,12 @@ child=$!
 rc=0
 wait "$child" || rc=$?
 child=""
+if [ "$rc" = 0 ] && [ "$stage" = all ]; then
+  give_back # the hugepages were the pipeline's; the live stage needs none
+  if [ "$(id -u)" = 0 ]; then
+    bash bench/live/run.sh "${live_args[@]}" || rc=$?
+  else
+    say "live stage skipped: it needs root (network namespaces); see bench/README.md"
+  fi
+fi
 exit "$rc"
