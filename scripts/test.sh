@@ -78,11 +78,21 @@ else
   failed=$((failed + 1))
 fi
 
+say "live benchmark self-test (search, results file, both senders on a veth pair)"
+if bash bench/live/run.sh --self-test >"$log_dir/bench-live-selftest.log" 2>&1; then
+  p=$(grep -aoE '^# pass [0-9]+' "$log_dir/bench-live-selftest.log" | tail -1 | grep -oE '[0-9]+')
+  echo "bench/live self-test: ${p:-0} passed"
+  passed=$((passed + ${p:-0}))
+else
+  tail -40 "$log_dir/bench-live-selftest.log"
+  failed=$((failed + 1))
+fi
+
 say "TypeScript and end-to-end tests (ava)"
 npx --no-install ava 2>&1 | tee "$log_dir/ava.log"
 ava_rc=${PIPESTATUS[0]}
-ava_pass=$(grep -oE '[0-9]+ tests? passed' "$log_dir/ava.log" | tail -1 | grep -oE '^[0-9]+')
-ava_fail=$(grep -oE '[0-9]+ tests? failed' "$log_dir/ava.log" | tail -1 | grep -oE '^[0-9]+')
+ava_pass=$(grep -aoE '[0-9]+ tests? passed' "$log_dir/ava.log" | tail -1 | grep -oE '^[0-9]+')
+ava_fail=$(grep -aoE '[0-9]+ tests? failed' "$log_dir/ava.log" | tail -1 | grep -oE '^[0-9]+')
 passed=$((passed + ${ava_pass:-0}))
 failed=$((failed + ${ava_fail:-0}))
 if [ "$ava_rc" -ne 0 ] && [ "${ava_fail:-0}" -eq 0 ]; then failed=$((failed + 1)); fi
