@@ -134,9 +134,9 @@ function statusTable(sup: Supervisor, cfg: LoadedConfig): string {
 export async function runRun(argv: string[], hooks: readonly RunHook[] = []): Promise<number> {
   const opts = parseRunArgs(argv);
   const file = await loadConfigFile(opts.configPath);
-  for (const w of file.warnings) process.stderr.write(`cix: warning: ${opts.configPath}: ${formatIssue(w)}\n`);
   const fileLive = validateLive(file.source);
   if (fileLive.length > 0) throw new ConfigError(fileLive, opts.configPath);
+  for (const w of file.warnings) process.stderr.write(`cix: warning: ${opts.configPath}: ${formatIssue(w)}\n`);
   const store = await openStore(opts.services.stateDir, opts.configPath, file.source);
   const running = store.running();
   // The store's running revision decides what runs: the file is revision 1 on a first start only.

@@ -49,8 +49,8 @@
 #include "live.h"
 
 /* Ring sizes of every socket (entries, powers of two). */
-#define CIX_AFXDP_FILL_SIZE 2048u
-#define CIX_AFXDP_RX_SIZE 2048u
+#define CIX_AFXDP_FILL_SIZE 8192u
+#define CIX_AFXDP_RX_SIZE 8192u
 #define CIX_AFXDP_TX_SIZE 2048u
 #define CIX_AFXDP_COMP_SIZE 2048u
 /* The most buffers one socket holds away from its pool at any time. */
