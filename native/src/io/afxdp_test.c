@@ -24,7 +24,7 @@
 
 #define BUF_SIZE 4096u
 #define HEADROOM 256u
-#define COUNT 8192u
+#define COUNT (2u * CIX_AFXDP_BUFFERS_PER_SOCKET + 2048u)
 
 struct test_pool {
 	struct cix_pool pool;
