@@ -14,11 +14,10 @@ cd "$(dirname "$0")/.."
 #   libbpf-dev libxdp-dev libelf-dev  the afxdp driver and loading firmware/ (XDP programs)
 #   zlib1g-dev                        libbpf's link dependency
 #   iproute2 ethtool                  the lab and network tests (namespaces, veth pairs)
-#   netsniff-ng                       trafgen, the live benchmark's generator
-#   xdp-tools tcpdump                 looking at a running lab by hand (xdp-loader status, tcpdump)
+#   xdp-tools tcpdump iputils-ping    looking at a running lab by hand (xdp-loader status, tcpdump, ping)
 #   python3-prometheus-client         an independent parser the metrics tests check /metrics with
 DEBIAN_PACKAGES=(build-essential cmake pkg-config libpcap-dev clang libclang-rt-14-dev python3-scapy tshark
-  libbpf-dev libxdp-dev libelf-dev zlib1g-dev iproute2 ethtool netsniff-ng xdp-tools tcpdump
+  libbpf-dev libxdp-dev libelf-dev zlib1g-dev iproute2 ethtool xdp-tools tcpdump iputils-ping
   python3-prometheus-client)
 
 say() { printf '==> %s\n' "$*"; }

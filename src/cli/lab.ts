@@ -35,7 +35,7 @@ function howToPoke(lab: Lab, pid: number, logFile: string): string {
     `  cix run     pid ${pid}, log ${logFile}`,
     '',
     'poke at it:',
-    `  ip netns exec ${cust} ping -c 3 ${CIX_CUST_ADDRESS}        # answered by the kernel of ${cix} (if ping is installed)`,
+    `  ip netns exec ${cust} ping -c 3 ${CIX_CUST_ADDRESS}        # answered by the kernel of ${cix}`,
     `  ip netns exec ${cloud} tcpdump -eni eth0                # the customer's frames, re-tagged by cix`,
     `  ip netns exec ${cust} tcpdump -eni eth0`,
     `  ip -n ${cix} link show                                  # xdp attached to cust0 and cloud0`,
