@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { startMetricsServer } from '../../src/metrics';
 import { ROOT, tempDir } from '../helpers/cli';
 import { get } from '../metrics/helpers';
+import { DROP_REASONS } from '../metrics/fake-appliance';
 import { ctl, startRig, type CtlRig, type CtlRun } from './rig';
 
 /** Runs ctl and checks the one rule every run obeys: the admin token is never printed. */
@@ -94,7 +95,7 @@ test('show ports, attachments, services, drops, dataplane, sa, system, whoami, r
   ]);
   t.deepEqual(tableRows(await show('services'), 'service'), [['svc1', 'xconnect', 'cust0-100 <-> cloud0-200']]);
   const drops = await show('drops');
-  t.deepEqual(tableRows(drops, 'reason').length, 10, 'every reason, zeros included');
+  t.deepEqual(tableRows(drops, 'reason').length, DROP_REASONS.length, 'every reason, zeros included');
   t.deepEqual(tableRows(drops, 'port'), [['cust0', 'mtu_rx', '2']]);
   t.regex(await show('dataplane'), /state:\s+running\n\s+pid:\s+4242\n\s+workers:\s+2\n/);
   t.is(await show('sa'), '  no security associations\n');

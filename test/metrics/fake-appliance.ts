@@ -26,6 +26,9 @@ export const DROP_REASONS = [
   'no_headroom',
   'tx_full',
   'port_down',
+  'rx_no_buffer',
+  'rx_ring_full',
+  'rx_invalid',
 ] as const;
 
 function zeroCounters(): CounterValues {

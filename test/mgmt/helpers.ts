@@ -16,7 +16,8 @@ import type {
 import { ConfigStore, TransactionManager } from '../../src/txn';
 import { tempDir } from '../helpers/cli';
 
-export const DROP_REASONS = ['truncated', 'too_many_tags', 'tpid_mismatch', 'no_attachment', 'no_service', 'mtu_rx', 'mtu_tx', 'no_headroom', 'tx_full', 'port_down'];
+export const DROP_REASONS = ['truncated', 'too_many_tags', 'tpid_mismatch', 'no_attachment', 'no_service', 'mtu_rx', 'mtu_tx', 'no_headroom', 'tx_full', 'port_down',
+  'rx_no_buffer', 'rx_ring_full', 'rx_invalid'];
 
 /** A valid configuration: two ports, two attachments, one xconnect. */
 export function baseDoc(): Record<string, unknown> {

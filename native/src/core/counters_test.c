@@ -45,7 +45,8 @@ static void counters_drop_names(void)
 	/* The exported names are an interface: pin each one. */
 	static const char *const names[] = {
 		"none", "truncated", "too_many_tags", "tpid_mismatch", "no_attachment", "no_service",
-		"mtu_rx", "mtu_tx", "no_headroom", "tx_full", "port_down",
+		"mtu_rx", "mtu_tx", "no_headroom", "tx_full", "port_down", "rx_no_buffer", "rx_ring_full",
+		"rx_invalid",
 	};
 	CHECK_EQ(CIX_DROP__COUNT, sizeof(names) / sizeof(names[0]));
 	for (unsigned r = 0; r < CIX_DROP__COUNT && r < sizeof(names) / sizeof(names[0]); r++) {

@@ -31,6 +31,32 @@ static nfds_t collect_pollfds(const struct cix_worker *w, struct pollfd *pfd)
 	return n;
 }
 
+/* How often a worker takes the kernel's drop counts of its sockets into its counters. */
+#define KERNEL_DROPS_EVERY_NS 100000000u
+
+/*
+ * Frames the kernel dropped on a socket before the fast path saw them
+ * (driver statistics, one syscall per socket per call), added to the port's
+ * drop counters as the growth since the last call. Only this worker writes
+ * its counters, so the kernel's losses join the fast path's own under named
+ * reasons and reach the supervisor like every other drop.
+ */
+static void take_kernel_drops(struct cix_worker *w, struct cix_ctx *ctx,
+			      struct cix_live_driver_stats *seen)
+{
+	for (uint32_t i = 0; i < w->n_rx; i++) {
+		struct cix_io_port *io = w->rx[i];
+		struct cix_live_driver_stats now;
+		if (!io->ops->stats || io->ops->stats(io, &now) != 0)
+			continue;
+		uint64_t *c = cix_cnt_port(&ctx->cnt, io->port);
+		c[CIX_CNT_DROP_BASE + CIX_DROP_RX_NO_BUFFER] += now.rx_dropped - seen[i].rx_dropped;
+		c[CIX_CNT_DROP_BASE + CIX_DROP_RX_RING_FULL] += now.rx_ring_full - seen[i].rx_ring_full;
+		c[CIX_CNT_DROP_BASE + CIX_DROP_RX_INVALID] += now.rx_invalid - seen[i].rx_invalid;
+		seen[i] = now;
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct cix_worker *w = arg;
@@ -44,6 +70,10 @@ static void *worker_main(void *arg)
 	nfds_t npfd = collect_pollfds(w, pfd);
 	struct cix_pkt *pkts[CIX_MAX_BURST];
 	uint32_t empty = 0;
+	/* The sockets are new (opened for this run): their kernel counts start at 0. */
+	struct cix_live_driver_stats seen[CIX_MAX_PORTS];
+	memset(seen, 0, sizeof(seen));
+	uint64_t drops_due = monotonic_ns() + KERNEL_DROPS_EVERY_NS;
 
 	while (!atomic_load_explicit(&w->stop, memory_order_relaxed)) {
 		ctx.now_ns = monotonic_ns();
@@ -63,6 +93,10 @@ static void *worker_main(void *arg)
 		for (uint32_t i = 0; i < w->n_rx; i++)
 			cix_io_flush(w->rx[i]);
 		w->stats.passes++;
+		if (ctx.now_ns >= drops_due) {
+			take_kernel_drops(w, &ctx, seen);
+			drops_due = ctx.now_ns + KERNEL_DROPS_EVERY_NS;
+		}
 		if (got) {
 			w->stats.frames += got;
 			empty = 0;
@@ -75,6 +109,7 @@ static void *worker_main(void *arg)
 		w->stats.sleeps++;
 		poll(pfd, npfd, CIX_WORKER_SLEEP_MS);
 	}
+	take_kernel_drops(w, &ctx, seen);
 	cix_epoch_offline(epoch, w->index);
 	return 0;
 }

@@ -306,6 +306,56 @@ static void worker_drops_into_its_pool(void)
 	CHECK_EQ(k->pool.n_free, W_BUFS);
 }
 
+/* What the "kernel" of port 0 says it dropped, for the worker to read now and then. */
+static struct cix_live_driver_stats fake_kernel;
+
+static int fake_stats(const struct cix_io_port *io, struct cix_live_driver_stats *out)
+{
+	(void)io;
+	__atomic_load(&fake_kernel.rx_dropped, &out->rx_dropped, __ATOMIC_RELAXED);
+	__atomic_load(&fake_kernel.rx_ring_full, &out->rx_ring_full, __ATOMIC_RELAXED);
+	__atomic_load(&fake_kernel.rx_invalid, &out->rx_invalid, __ATOMIC_RELAXED);
+	out->tx_kicks = 77; /* not a drop: never counted as one */
+	return 0;
+}
+
+static int wait_port_cnt(uint16_t port, unsigned slot, uint64_t want)
+{
+	double deadline = now_s() + 3;
+	while (port_cnt(port, slot) < want && now_s() < deadline)
+		usleep(1000);
+	return port_cnt(port, slot) == want;
+}
+
+/* Frames the kernel dropped before the fast path saw them join the port's drops by name. */
+static void kernel_drops_are_counted_by_reason(void)
+{
+	zero_counters();
+	struct wk *k = &W[0];
+	struct cix_io_ops with_stats = *k->mem[0]->io.ops;
+	with_stats.stats = fake_stats;
+	const struct cix_io_ops *plain = k->mem[0]->io.ops;
+	k->mem[0]->io.ops = &with_stats;
+	memset(&fake_kernel, 0, sizeof(fake_kernel));
+	__atomic_store_n(&fake_kernel.rx_dropped, 5, __ATOMIC_RELAXED);
+	__atomic_store_n(&fake_kernel.rx_ring_full, 2, __ATOMIC_RELAXED);
+	REQUIRE(start(0, 64) == 0);
+	CHECK(wait_port_cnt(0, CIX_CNT_DROP_BASE + CIX_DROP_RX_NO_BUFFER, 5));
+	CHECK(wait_port_cnt(0, CIX_CNT_DROP_BASE + CIX_DROP_RX_RING_FULL, 2));
+	/* Growth is added, not the total again. */
+	__atomic_store_n(&fake_kernel.rx_dropped, 12, __ATOMIC_RELAXED);
+	CHECK(wait_port_cnt(0, CIX_CNT_DROP_BASE + CIX_DROP_RX_NO_BUFFER, 12));
+	/* What the kernel dropped just before the stop still counts. */
+	__atomic_store_n(&fake_kernel.rx_invalid, 3, __ATOMIC_RELAXED);
+	cix_worker_join(&k->w);
+	CHECK_EQ(port_cnt(0, CIX_CNT_DROP_BASE + CIX_DROP_RX_INVALID), 3);
+	CHECK_EQ(port_cnt(0, CIX_CNT_DROP_BASE + CIX_DROP_RX_NO_BUFFER), 12);
+	CHECK_EQ(port_cnt(0, CIX_CNT_DROP_BASE + CIX_DROP_RX_RING_FULL), 2);
+	CHECK_EQ(port_cnt(1, CIX_CNT_DROP_BASE + CIX_DROP_RX_NO_BUFFER), 0);
+	CHECK_EQ(port_cnt(0, CIX_CNT_RX_PACKETS), 0);
+	k->mem[0]->io.ops = plain;
+}
+
 static double cpu_s(void)
 {
 	struct rusage ru;
@@ -416,6 +466,7 @@ int main(void)
 	}
 	RUN(worker_forwards_with_tags_under_publishes);
 	RUN(worker_drops_into_its_pool);
+	RUN(kernel_drops_are_counted_by_reason);
 	RUN(idle_workers_sleep_and_wake);
 	RUN(start_stop_cycles);
 	RUN(bad_arguments_refused);

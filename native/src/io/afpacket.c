@@ -75,7 +75,6 @@ struct afp_socket {
 	struct afp_counters cnt;
 	/* PACKET_STATISTICS resets on read: totals kept by the getter (control thread). */
 	uint64_t kernel_drops;
-	uint64_t kernel_freezes;
 };
 
 static inline void bump(uint64_t *c, uint64_t by)
@@ -256,6 +255,7 @@ static const struct cix_io_ops afpacket_ops = {
 	.close = afp_close,
 	.pollfd = afp_pollfd,
 	.flush = afp_flush,
+	.stats = cix_afpacket_stats,
 };
 
 /* ---- the receive filter ---- */
@@ -510,12 +510,11 @@ int cix_afpacket_stats(const struct cix_io_port *io, struct cix_live_driver_stat
 	memset(&st, 0, sizeof(st));
 	int rc = 0;
 	if (getsockopt(s->rx_fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) == 0) {
-		s->kernel_drops += st.tp_drops;
-		s->kernel_freezes += st.tp_freeze_q_cnt;
+		/* Read-and-reset in the kernel; the worker and the control thread both ask. */
+		__atomic_fetch_add(&s->kernel_drops, st.tp_drops, __ATOMIC_RELAXED);
 	} else {
 		rc = -errno;
 	}
-	out->rx_dropped = s->kernel_drops;
-	out->rx_ring_full = s->kernel_freezes;
+	out->rx_dropped = __atomic_load_n(&s->kernel_drops, __ATOMIC_RELAXED);
 	return rc;
 }

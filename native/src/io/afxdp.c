@@ -276,6 +276,7 @@ static const struct cix_io_ops afxdp_ops = {
 	.close = socket_close,
 	.pollfd = cix_xsk_pollfd,
 	.flush = cix_xsk_flush,
+	.stats = cix_afxdp_socket_stats,
 };
 
 static void sleep_ms(uint32_t ms)

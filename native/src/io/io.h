@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "../core/pkt.h"
+#include "live.h"
 
 struct cix_io_port;
 
@@ -28,6 +29,9 @@ struct cix_io_ops {
 	/* Optional: push out what tx queued (kick, completions); called once per
 	 * worker loop pass, never per packet. */
 	void (*flush)(struct cix_io_port *io);
+	/* Optional: the driver's statistics, kernel drops included; may make a
+	 * syscall, so callers ask now and then, never per burst. 0 or -errno. */
+	int (*stats)(const struct cix_io_port *io, struct cix_live_driver_stats *out);
 };
 
 struct cix_io_port {
