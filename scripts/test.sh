@@ -92,6 +92,8 @@ say "TypeScript and end-to-end tests (ava)"
 npx --no-install ava 2>&1 | tee "$log_dir/ava.log"
 ava_rc=${PIPESTATUS[0]}
 ava_pass=$(grep -aoE '[0-9]+ tests? passed' "$log_dir/ava.log" | tail -1 | grep -oE '^[0-9]+')
+# ava prints no "passed" total when a test fails: count the ticks instead.
+[ -n "$ava_pass" ] || ava_pass=$(grep -ac '^ *✔' "$log_dir/ava.log")
 ava_fail=$(grep -aoE '[0-9]+ tests? failed' "$log_dir/ava.log" | tail -1 | grep -oE '^[0-9]+')
 passed=$((passed + ${ava_pass:-0}))
 failed=$((failed + ${ava_fail:-0}))
