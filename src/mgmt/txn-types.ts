@@ -5,9 +5,9 @@
  * more, and tests can give it a fake where a real one is beside the point.
  */
 import type { Config } from '../config';
-import type { CandidateSession, ConfigDiff, Principal, RevisionInfo, TransactionEvents } from '../txn';
+import type { AuditToken, CandidateSession, ConfigDiff, Principal, RevisionInfo, TransactionEvents } from '../txn';
 
-export type { CandidateSession, ConfigDiff, DiffLine, Principal, RevisionInfo, Role, TransactionEvents } from '../txn';
+export type { AuditToken, CandidateSession, ConfigDiff, DiffLine, Principal, RevisionInfo, Role, TransactionEvents } from '../txn';
 
 /** What the server needs of the TransactionManager. */
 export interface Transactions {
@@ -16,6 +16,8 @@ export interface Transactions {
   compare(n: number, m: number): ConfigDiff;
   pendingConfirm(): RevisionInfo | undefined;
   on<E extends keyof TransactionEvents>(e: E, l: TransactionEvents[E]): () => void;
+  /** Audits a token made or revoked (after the fact; never its secret). */
+  recordAccess(p: Principal, event: 'token-create' | 'token-revoke', token: AuditToken): Promise<void>;
 }
 
 /** What the server needs of the ConfigStore. */

@@ -48,6 +48,27 @@ export class StateFiles {
     if (created) await this.syncDir(path.dirname(file));
   }
 
+  /** The size of `file` in bytes; 0 when it does not exist. */
+  async size(file: string): Promise<number> {
+    try {
+      return (await fsp.stat(file)).size;
+    } catch (err: unknown) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+  }
+
+  /** Renames `from` to `to` (replacing it); false when `from` does not exist. The caller syncs the directory. */
+  async rename(from: string, to: string): Promise<boolean> {
+    try {
+      await fsp.rename(from, to);
+      return true;
+    } catch (err: unknown) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
+  }
+
   /** Makes the directory content (renames, new names) durable. */
   async syncDir(dir: string): Promise<void> {
     const fh = await fsp.open(dir, 'r');

@@ -15,7 +15,7 @@ export {
   type ManagerOptions,
 } from './manager';
 export type { CandidateSession, CommitOptions, LoadOptions } from './session';
-export { AuditLog, type AuditEntry, type AuditEvent } from './audit';
+export { AuditLog, type AuditEntry, type AuditEvent, type AuditToken } from './audit';
 export { StateFiles } from './fsio';
 export { compareConfigs, diffConfigs, presentDiff } from './diff';
 export { parsePath, parseSetValue, formatPath, type PathSegment } from './path';

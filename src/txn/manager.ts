@@ -26,7 +26,7 @@ import * as path from 'path';
 
 import { checkSchema, type Config } from '../config';
 import type { ConfigApplier } from '../supervisor/api';
-import { AuditLog, auditEntry, type AuditEntry, type AuditEvent } from './audit';
+import { AuditLog, REVISION_EVENTS, auditEntry, type AuditEntry, type AuditToken } from './audit';
 import { compareConfigs, diffConfigs, presentDiff } from './diff';
 import { reasonOf, TxnError } from './errors';
 import { rebase } from './rebase';
@@ -119,6 +119,25 @@ export class TransactionManager {
     });
     if (this.pending && this.pending.deadline <= this.now()) await this.queue.run(() => this.autoRollback());
     else this.arm();
+  }
+
+  /**
+   * Puts a change of who may operate the appliance (a token made or revoked)
+   * in the audit log, in line with the commits. The change itself is already
+   * done: a failed write is reported and written by nobody later (unlike a
+   * revision, a token leaves nothing to write it again from).
+   */
+  recordAccess(p: Principal, event: 'token-create' | 'token-revoke', token: AuditToken): Promise<void> {
+    return this.queue.run(async () => {
+      const running = this.store.running().info;
+      const at = this.now();
+      const comment = `token ${token.id} for ${token.user} (${token.role}) ${event === 'token-create' ? 'created' : 'revoked'}`;
+      const entry = auditEntry(event, { ...running, comment }, presentDiff([]), { at, role: p.role, user: p.user, remote: p.remote });
+      delete entry.confirmDeadline;
+      entry.confirm = 'none';
+      entry.token = { ...token };
+      await this.writeAudit(entry);
+    });
   }
 
   openSession(p: Principal): CandidateSession {
@@ -359,7 +378,8 @@ export class TransactionManager {
 
   private async writeAudit(entry: AuditEntry): Promise<void> {
     try {
-      if (this.auditBehind) await this.backfillAudit(entry.revision);
+      // The entry of a new revision is its own line; any other entry names a revision whose line may be the lost one.
+      if (this.auditBehind) await this.backfillAudit(REVISION_EVENTS.includes(entry.event) ? entry.revision : undefined);
       await this.audit.append(entry);
       this.auditBehind = false;
     } catch (err: unknown) {
@@ -369,15 +389,17 @@ export class TransactionManager {
     }
   }
 
-  /** Writes a line for every kept revision the log has none for (a crash lost it). */
+  /**
+   * Writes a line for every kept revision newer than the newest one logged (a
+   * crash lost them: lines are written in order, so only the newest can be
+   * missing; older ones may sit in rotated files).
+   */
   private async backfillAudit(except?: number): Promise<void> {
-    const { entries } = await this.audit.scan();
-    const NEW_REVISION: readonly AuditEvent[] = ['initial', 'commit', 'rollback', 'auto-rollback'];
-    const logged = new Set(entries.filter((e) => NEW_REVISION.includes(e.event)).map((e) => e.revision));
+    const newest = (await this.audit.newestRevisionLogged()) ?? 0;
     const history = this.store.history().reverse();
     for (let i = 0; i < history.length; i++) {
       const info = history[i]!;
-      if (logged.has(info.number) || info.number === except) continue;
+      if (info.number <= newest || info.number === except) continue;
       const prev = history[i - 1];
       const diff = prev && info.kind !== 'initial' ? this.compare(prev.number, info.number) : presentDiff([]);
       await this.audit.append(auditEntry(info.kind, info, diff, { recovered: info.kind !== 'initial' }));

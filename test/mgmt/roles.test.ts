@@ -2,10 +2,14 @@
  * Every role against every request kind, allowed and refused; and the ways
  * in: no token, a wrong one, an expired one, a revoked one.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
 import test from 'ava';
 
 import { ClientError, ManagementClient, RemoteError, REQUIRED_ROLE, ROLES, mayRequest, type RequestBody, type RequestKind, type Role } from '../../src/mgmt';
 import { mgmtType } from '../../src/mgmt/schema';
+import { AuditLog } from '../../src/txn';
 import { rig, until } from './helpers';
 
 /** A plausible body for every kind (a Record: a new kind does not compile until it has one). */
@@ -164,4 +168,24 @@ test('tokens made over the channel: secret once, listed without it, usable for t
   t.is(norole?.code, 'BAD_REQUEST');
   const missing = await t.throwsAsync(admin.tokenRevoke('ffffffffffff'), { instanceOf: RemoteError });
   t.is(missing?.code, 'NOT_FOUND');
+});
+
+test('making and revoking a token are audit lines: who, from where, which token, never its secret', async (t) => {
+  const r = await rig(t);
+  const admin = await r.client();
+  const made = await admin.tokenCreate('dave', 'operator', 3600);
+  await admin.tokenRevoke(made.info.id);
+  await t.throwsAsync(admin.tokenRevoke(made.info.id), { instanceOf: RemoteError });
+  const text = fs.readFileSync(path.join(r.dir, 'audit.log'), 'utf8');
+  t.false(text.includes(made.token));
+  const lines = (await new AuditLog(path.join(r.dir, 'audit.log')).read()).filter((e) => e.event.startsWith('token-'));
+  t.deepEqual(
+    lines.map((e) => [e.event, e.user, e.role, e.revision, e.token?.id, e.token?.user, e.token?.role, e.token?.expires]),
+    [
+      ['token-create', 'admin', 'admin', 1, made.info.id, 'dave', 'operator', Number(made.info.expiresAt)],
+      ['token-revoke', 'admin', 'admin', 1, made.info.id, 'dave', 'operator', Number(made.info.expiresAt)],
+    ],
+  );
+  t.regex(lines[0]!.remote, /^127\.0\.0\.1:\d+$/);
+  t.deepEqual(lines[0]!.diff.lines, []);
 });
