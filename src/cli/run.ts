@@ -14,6 +14,7 @@
  * sockets, UMEMs, XDP programs). A second Ctrl-C exits at once; the
  * dataplane process then stops by itself when its IPC channel closes.
  */
+import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { ConfigError, configFromValue, formatIssue, loadConfigFile, validateLive, type LoadedConfig } from '../config';
@@ -27,6 +28,9 @@ import { DEFAULT_METRICS_LISTEN, parseListenAddress, type ListenAddress } from '
 import { UsageError } from './args';
 import { openStore, startServices, type ServiceOptions } from './run-services';
 import { renderTable } from './table';
+
+/** In the state directory: the addresses cix put on interfaces (see PortAddresses). */
+const ADDRESS_JOURNAL_FILE = 'addresses.json';
 
 /** The line `cix run` prints once the dataplane runs (cix lab up waits for it). */
 export const RUNNING_LINE = 'cix run: running';
@@ -158,7 +162,7 @@ export async function runRun(argv: string[], hooks: readonly RunHook[] = []): Pr
   const log = (line: string): void => void process.stderr.write(`cix run: ${line}\n`);
   let supervisor: Supervisor;
   try {
-    supervisor = new Supervisor({ netns: opts.netns, counterFiles, log });
+    supervisor = new Supervisor({ netns: opts.netns, counterFiles, log, addressJournal: path.join(opts.services.stateDir, ADDRESS_JOURNAL_FILE) });
   } catch (err: unknown) {
     if (!(err instanceof NativeLoadError)) throw err;
     process.stderr.write(`cix run: cannot start: ${err.message}\n`);

@@ -67,6 +67,11 @@ export interface SupervisorOptions {
   /** How often link states are read (ms); 0 = never (tests). */
   linkPollMs?: number;
   host?: HostFacts;
+  /**
+   * A file (in the state directory) that remembers which addresses cix put on
+   * interfaces, so that a start after kill -9 still removes them in time.
+   */
+  addressJournal?: string;
   /** One line per thing worth telling an operator (restarts, failures). */
   log?: (line: string) => void;
   now?: () => number;
@@ -142,7 +147,7 @@ export class Supervisor implements ApplianceView, ConfigApplier {
     this.maxAttachments = opts.maxAttachments ?? MAX_ATTACHMENTS;
     this.policy = new RestartPolicy(opts.restartPolicy ?? DEFAULT_RESTART_POLICY);
     this.book = new CounterBook(this.counterFiles.reasons());
-    this.addresses = new PortAddresses(this.net);
+    this.addresses = new PortAddresses(this.net, opts.addressJournal === undefined ? undefined : { file: opts.addressJournal, netns: opts.netns }, this.log);
     this.links = new LinkMonitor(this.net, (port, link) => this.emit({ kind: 'link', port, link, at: this.now() }), opts.linkPollMs || 1_000);
     if (opts.linkPollMs !== 0) this.links.start();
   }

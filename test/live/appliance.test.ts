@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 import type { ExecutionContext } from 'ava';
 
-import { labDown, labNames, labUp, type Lab } from '../../src/lab/topology';
+import { labDown, labNames, labUp, linkInfo, type Lab } from '../../src/lab/topology';
 import { checkFlows, flow, type Tag } from '../../src/lab/traffic';
 import { ManagementClient } from '../../src/mgmt';
 import { tempDir } from '../helpers/cli';
@@ -152,6 +152,8 @@ live('kill -9 of cix run during a burst of commits: the restart runs the last ac
     again.child.kill('SIGTERM');
     await exited(again.child, 20_000);
     t.is(again.child.exitCode, 0, again.output());
+    // The address the killed run put on cust0 was known as cix's (the journal), so the clean stop removed it.
+    t.deepEqual((await linkInfo(lab.cixCust)).addresses, [], 'no address left on cust0');
   }
   const audit = fs.readFileSync(path.join(stateDir, 'audit.log'), 'utf8').trim().split('\n');
   for (const line of audit) t.notThrows(() => JSON.parse(line), line);
