@@ -122,7 +122,13 @@ static __always_inline int is_control(__be16 ethertype, void *l3, void *data_end
 	return 0;
 }
 
-SEC("xdp")
+/*
+ * "xdp.frags": the program may see frames in several buffers (multi-buffer
+ * XDP), so the kernel lets it run on interfaces whose MTU is larger than a
+ * page (jumbo frames). It reads headers from the first buffer only, bounds
+ * checked against its end, and leaves the rest to the socket.
+ */
+SEC("xdp.frags")
 int cix_xsk(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;

@@ -66,6 +66,16 @@ struct cix_pool {
 	uint32_t n_free;
 	uint32_t buf_size;       /* bytes per buffer, headroom included */
 	uint32_t headroom;
+	/* Jumbo buffers, for live ports whose frames outgrow one buffer (an
+	 * AF_XDP chunk is at most a page): descriptors numbered after the count
+	 * ordinary ones (index >= count says which stack a free goes back to),
+	 * same headroom, jbuf_size bytes each. jcount 0: none. */
+	struct cix_pkt *jdescs;
+	uint8_t *jbufs;
+	struct cix_pkt **jfree;
+	uint32_t jcount;
+	uint32_t jn_free;
+	uint32_t jbuf_size;
 };
 
 /* Bytes of caller memory cix_pool_init needs for `count` buffers. */
@@ -88,6 +98,25 @@ int cix_pool_init_split(struct cix_pool *pool, void *meta, void *bufs, uint32_t 
 static inline uint32_t cix_pool_data_room(const struct cix_pool *pool)
 {
 	return pool->buf_size - pool->headroom;
+}
+
+/*
+ * Adds `count` jumbo buffers of buf_size bytes (bufs, 64-byte aligned) with
+ * cix_pool_meta_size(count) bytes of descriptors (meta) to an initialised
+ * pool. Returns 0 or -EINVAL.
+ */
+int cix_pool_add_jumbo(struct cix_pool *pool, void *meta, void *bufs, uint32_t count,
+		       uint32_t buf_size);
+
+/* Room for a frame in one jumbo buffer; 0 when the pool has none. */
+static inline uint32_t cix_pool_jumbo_room(const struct cix_pool *pool)
+{
+	return pool->jcount ? pool->jbuf_size - pool->headroom : 0;
+}
+
+static inline int cix_pkt_is_jumbo(const struct cix_pool *pool, const struct cix_pkt *p)
+{
+	return p->index >= pool->count;
 }
 
 static inline void cix_pkt_reset(const struct cix_pool *pool, struct cix_pkt *p)
@@ -137,13 +166,31 @@ static inline void cix_pkt_copy_ptrs(struct cix_pkt **dst, struct cix_pkt *const
 		dst[i] = src[i];
 }
 
+/* One jumbo buffer, or NULL when none is free. */
+static inline struct cix_pkt *cix_pool_alloc_jumbo(struct cix_pool *pool)
+{
+	if (pool->jn_free == 0)
+		return 0;
+	struct cix_pkt *p = pool->jfree[--pool->jn_free];
+	cix_pkt_reset(pool, p);
+	return p;
+}
+
 static inline void cix_pool_free(struct cix_pool *pool, struct cix_pkt *p)
 {
-	pool->free[pool->n_free++] = p;
+	if (__builtin_expect(cix_pkt_is_jumbo(pool, p), 0))
+		pool->jfree[pool->jn_free++] = p;
+	else
+		pool->free[pool->n_free++] = p;
 }
 
 static inline void cix_pool_free_burst(struct cix_pool *pool, struct cix_pkt **pkts, uint32_t n)
 {
+	if (__builtin_expect(pool->jcount != 0, 0)) {
+		for (uint32_t i = 0; i < n; i++)
+			cix_pool_free(pool, pkts[i]);
+		return;
+	}
 	cix_pkt_copy_ptrs(pool->free + pool->n_free, pkts, n);
 	pool->n_free += n;
 }

@@ -42,6 +42,12 @@ int cix_pool_init_split(struct cix_pool *pool, void *meta, void *bufs, uint32_t 
 	pool->count = count;
 	pool->buf_size = buf_size;
 	pool->headroom = headroom;
+	pool->jdescs = 0;
+	pool->jbufs = 0;
+	pool->jfree = 0;
+	pool->jcount = 0;
+	pool->jn_free = 0;
+	pool->jbuf_size = 0;
 
 	/* Pushed in reverse so the first allocations walk memory forwards. */
 	pool->n_free = 0;
@@ -51,6 +57,31 @@ int cix_pool_init_split(struct cix_pool *pool, void *meta, void *bufs, uint32_t 
 		p->index = i;
 		cix_pkt_reset(pool, p);
 		pool->free[pool->n_free++] = p;
+	}
+	return 0;
+}
+
+int cix_pool_add_jumbo(struct cix_pool *pool, void *meta, void *bufs, uint32_t count,
+		       uint32_t buf_size)
+{
+	if (!pool || !pool->descs || pool->jcount || !meta || !bufs || ((uintptr_t)meta & 63u) ||
+	    ((uintptr_t)bufs & 63u) || count == 0 || (buf_size & 63u) ||
+	    buf_size <= pool->buf_size || (uint64_t)pool->count + count > UINT32_MAX)
+		return -EINVAL;
+	uint8_t *m = meta;
+	pool->jdescs = (struct cix_pkt *)m;
+	m += align64((size_t)count * sizeof(struct cix_pkt));
+	pool->jfree = (struct cix_pkt **)m;
+	pool->jbufs = bufs;
+	pool->jcount = count;
+	pool->jbuf_size = buf_size;
+	pool->jn_free = 0;
+	for (uint32_t i = count; i-- > 0;) {
+		struct cix_pkt *p = &pool->jdescs[i];
+		p->buf = pool->jbufs + (size_t)i * buf_size;
+		p->index = pool->count + i;
+		cix_pkt_reset(pool, p);
+		pool->jfree[pool->jn_free++] = p;
 	}
 	return 0;
 }

@@ -175,6 +175,52 @@ static void pool_alloc_resets(void)
 	free(m);
 }
 
+/* Jumbo buffers: their own stack, found again by index on free, single or burst. */
+static void pool_jumbo_buffers(void)
+{
+	struct cix_pool pool;
+	uint8_t *m = mem_for(8, 2048);
+	void *jmeta = mem_for(3, 64); /* descriptors and stack of 3, plus slack */
+	void *jbufs = 0;
+	REQUIRE(m && jmeta && posix_memalign(&jbufs, 64, 3 * 16384) == 0);
+	REQUIRE(cix_pool_init(&pool, m, 8, 2048, 256) == 0);
+	CHECK_EQ(cix_pool_jumbo_room(&pool), 0);
+	CHECK(cix_pool_alloc_jumbo(&pool) == 0);
+	CHECK_EQ(cix_pool_add_jumbo(&pool, jmeta, jbufs, 3, 2048), -EINVAL); /* not larger */
+	CHECK_EQ(cix_pool_add_jumbo(&pool, jmeta, jbufs, 0, 16384), -EINVAL);
+	CHECK_EQ(cix_pool_add_jumbo(&pool, (uint8_t *)jmeta + 8, jbufs, 3, 16384), -EINVAL);
+	REQUIRE(cix_pool_add_jumbo(&pool, jmeta, jbufs, 3, 16384) == 0);
+	CHECK_EQ(cix_pool_add_jumbo(&pool, jmeta, jbufs, 3, 16384), -EINVAL); /* only once */
+	CHECK_EQ(cix_pool_jumbo_room(&pool), 16384 - 256);
+
+	struct cix_pkt *j[4], *o[8];
+	for (int i = 0; i < 3; i++) {
+		j[i] = cix_pool_alloc_jumbo(&pool);
+		REQUIRE(j[i]);
+		CHECK(cix_pkt_is_jumbo(&pool, j[i]));
+		CHECK(j[i]->data == j[i]->buf + 256);
+		CHECK(j[i]->buf >= (uint8_t *)jbufs && j[i]->buf < (uint8_t *)jbufs + 3 * 16384);
+	}
+	CHECK(cix_pool_alloc_jumbo(&pool) == 0);
+	CHECK_EQ(pool.n_free, 8); /* the ordinary stack is untouched */
+	CHECK_EQ(cix_pool_alloc_burst(&pool, o, 8), 8);
+	for (int i = 0; i < 8; i++)
+		CHECK(!cix_pkt_is_jumbo(&pool, o[i]));
+
+	/* A burst mixing both kinds goes back where each came from. */
+	struct cix_pkt *mix[5] = {o[0], j[0], o[1], j[1], o[2]};
+	cix_pool_free_burst(&pool, mix, 5);
+	CHECK_EQ(pool.n_free, 3);
+	CHECK_EQ(pool.jn_free, 2);
+	cix_pool_free(&pool, j[2]);
+	CHECK_EQ(pool.jn_free, 3);
+	cix_pool_free_burst(&pool, o + 3, 5);
+	CHECK_EQ(pool.n_free, 8);
+	free(m);
+	free(jmeta);
+	free(jbufs);
+}
+
 static void pool_descriptor_is_one_line(void)
 {
 	CHECK_EQ(sizeof(struct cix_pkt), 64);
@@ -187,6 +233,7 @@ int main(void)
 	RUN(pool_layout);
 	RUN(pool_alloc_free_bursts);
 	RUN(pool_alloc_resets);
+	RUN(pool_jumbo_buffers);
 	RUN(pool_descriptor_is_one_line);
 	return cix_test_finish("pool");
 }

@@ -65,7 +65,7 @@ static uint64_t close_all(struct cix_live *l)
 	for (uint32_t w = l->workers; w-- > 0;) {
 		struct cix_live_pool *m = &l->worker[w].mem;
 		if (m->pool.descs)
-			missing += m->pool.count - m->pool.n_free;
+			missing += (m->pool.count - m->pool.n_free) + (m->pool.jcount - m->pool.jn_free);
 		cix_live_pool_free(m);
 	}
 	return missing;
@@ -109,6 +109,11 @@ static int check_opts(const struct cix_dataplane *dp, const struct cix_live_opts
 			snprintf(err, errlen, "live: port %s: bad interface name", name);
 			return -1;
 		}
+		if (p->io.max_frame > CIX_LIVE_MAX_FRAME) {
+			snprintf(err, errlen, "live: port %s: frames of %u bytes; at most %u run live", name,
+				 p->io.max_frame, CIX_LIVE_MAX_FRAME);
+			return -1;
+		}
 		for (uint32_t k = 0; k < i; k++)
 			if (strcmp(o->ports[k].io.ifname, p->io.ifname) == 0) {
 				snprintf(err, errlen, "live: port %s: interface %s is already port %s", name,
@@ -132,8 +137,9 @@ static int open_all(struct cix_live *l, const struct cix_live_opts *o, char *err
 		n_afxdp += o->ports[i].io.driver == CIX_LIVE_AFXDP;
 
 	l->pool_count = cix_live_pool_buffers(o->ports, o->n_ports, o->burst);
+	uint32_t jumbo = cix_live_pool_jumbo_buffers(o->ports, o->n_ports, o->burst);
 	for (uint32_t w = 0; w < l->workers; w++) {
-		if (cix_live_pool_init(&l->worker[w].mem, l->pool_count, why, sizeof(why))) {
+		if (cix_live_pool_init(&l->worker[w].mem, l->pool_count, jumbo, why, sizeof(why))) {
 			snprintf(err, errlen, "worker %u: %s", w, why);
 			return -1;
 		}

@@ -29,7 +29,41 @@ uint32_t cix_live_pool_buffers(const struct cix_live_port *ports, uint32_t n_por
 	return (uint32_t)n;
 }
 
-int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, char *err, size_t errlen)
+uint32_t cix_live_pool_jumbo_buffers(const struct cix_live_port *ports, uint32_t n_ports,
+				     uint32_t burst)
+{
+	for (uint32_t i = 0; i < n_ports; i++)
+		if (ports[i].io.max_frame > CIX_LIVE_FRAME_ROOM)
+			return 4u * burst < 64u ? 64u : 4u * burst;
+	return 0;
+}
+
+static int jumbo_init(struct cix_live_pool *m, uint32_t count, char *err, size_t errlen)
+{
+	if (posix_memalign(&m->jmeta, 64, cix_pool_meta_size(count))) {
+		m->jmeta = 0;
+		snprintf(err, errlen, "cannot allocate %u jumbo buffer descriptors", count);
+		return -1;
+	}
+	m->jbufs_len = (size_t)count * CIX_LIVE_JUMBO_BUF_SIZE;
+	m->jbufs = mmap(0, m->jbufs_len, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (m->jbufs == MAP_FAILED) {
+		int e = errno;
+		m->jbufs = 0;
+		snprintf(err, errlen, "cannot map %zu bytes of jumbo buffers: %s", m->jbufs_len,
+			 strerror(e));
+		return -1;
+	}
+	if (cix_pool_add_jumbo(&m->pool, m->jmeta, m->jbufs, count, CIX_LIVE_JUMBO_BUF_SIZE)) {
+		snprintf(err, errlen, "cannot lay out %u jumbo buffers", count);
+		return -1;
+	}
+	return 0;
+}
+
+int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, uint32_t jumbo_count, char *err,
+		       size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
 	size_t meta_len = cix_pool_meta_size(count);
@@ -56,6 +90,10 @@ int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, char *err, size_
 		snprintf(err, errlen, "cannot lay out a pool of %u buffers", count);
 		return -1;
 	}
+	if (jumbo_count && jumbo_init(m, jumbo_count, err, errlen)) {
+		cix_live_pool_free(m);
+		return -1;
+	}
 	return 0;
 }
 
@@ -63,6 +101,9 @@ void cix_live_pool_free(struct cix_live_pool *m)
 {
 	if (m->bufs)
 		munmap(m->bufs, m->bufs_len);
+	if (m->jbufs)
+		munmap(m->jbufs, m->jbufs_len);
 	free(m->meta);
+	free(m->jmeta);
 	memset(m, 0, sizeof(*m));
 }

@@ -17,6 +17,9 @@ struct cix_live_pool {
 	void *meta;      /* descriptors and free stack (posix_memalign) */
 	void *bufs;      /* count * CIX_LIVE_BUF_SIZE bytes, page-aligned (mmap) */
 	size_t bufs_len;
+	void *jmeta;     /* jumbo descriptors and stack, when there are jumbo buffers */
+	void *jbufs;     /* jcount * CIX_LIVE_JUMBO_BUF_SIZE bytes (mmap) */
+	size_t jbufs_len;
 };
 
 /*
@@ -29,8 +32,17 @@ struct cix_live_pool {
 uint32_t cix_live_pool_buffers(const struct cix_live_port *ports, uint32_t n_ports,
 			       uint32_t burst);
 
+/*
+ * Jumbo buffers one worker needs: none when every port's frames fit one
+ * buffer; else enough for the frames between receive and transmit (a
+ * jumbo frame lives in one only from its gathering to its transmit copy).
+ */
+uint32_t cix_live_pool_jumbo_buffers(const struct cix_live_port *ports, uint32_t n_ports,
+				     uint32_t burst);
+
 /* 0, or -1 with err. On failure nothing stays allocated. */
-int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, char *err, size_t errlen);
+int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, uint32_t jumbo_count, char *err,
+		       size_t errlen);
 /* Safe on a zeroed or already freed pool. */
 void cix_live_pool_free(struct cix_live_pool *m);
 

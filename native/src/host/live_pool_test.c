@@ -34,7 +34,8 @@ static void buffers_are_pages(void)
 {
 	struct cix_live_pool m;
 	char err[128] = "";
-	REQUIRE(cix_live_pool_init(&m, 300, err, sizeof(err)) == 0);
+	REQUIRE(cix_live_pool_init(&m, 300, 0, err, sizeof(err)) == 0);
+	CHECK_EQ(m.pool.jcount, 0);
 	long page = sysconf(_SC_PAGESIZE);
 	CHECK_EQ((uintptr_t)m.bufs % (uintptr_t)page, 0);
 	CHECK_EQ(m.pool.count, 300);
@@ -59,9 +60,37 @@ static void buffers_are_pages(void)
 	cix_live_pool_free(&m); /* twice is harmless */
 }
 
+/* A port with frames larger than a buffer gives its worker jumbo buffers; the others none. */
+static void jumbo_follows_the_largest_frame(void)
+{
+	struct cix_live_port ports[2] = {port_on(CIX_LIVE_AFXDP), port_on(CIX_LIVE_AFPACKET)};
+	ports[0].io.max_frame = 1522;
+	CHECK_EQ(cix_live_pool_jumbo_buffers(ports, 2, 64), 0);
+	ports[1].io.max_frame = CIX_LIVE_FRAME_ROOM;
+	CHECK_EQ(cix_live_pool_jumbo_buffers(ports, 2, 64), 0);
+	ports[1].io.max_frame = 9022;
+	CHECK_EQ(cix_live_pool_jumbo_buffers(ports, 2, 64), 4 * 64);
+	CHECK_EQ(cix_live_pool_jumbo_buffers(ports, 2, 8), 64);
+
+	struct cix_live_pool m;
+	char err[128] = "";
+	REQUIRE(cix_live_pool_init(&m, 100, 64, err, sizeof(err)) == 0);
+	CHECK_EQ(m.pool.count, 100);
+	CHECK_EQ(m.pool.jcount, 64);
+	CHECK_EQ(cix_pool_jumbo_room(&m.pool), CIX_LIVE_MAX_FRAME);
+	struct cix_pkt *j = cix_pool_alloc_jumbo(&m.pool);
+	REQUIRE(j);
+	memset(j->data, 0x5a, CIX_LIVE_MAX_FRAME); /* the whole room is ours */
+	cix_pool_free(&m.pool, j);
+	CHECK_EQ(m.pool.jn_free, 64);
+	cix_live_pool_free(&m);
+	CHECK(m.jbufs == 0 && m.jmeta == 0);
+}
+
 int main(void)
 {
 	RUN(count_follows_the_sockets);
 	RUN(buffers_are_pages);
+	RUN(jumbo_follows_the_largest_frame);
 	return cix_test_finish("live_pool");
 }

@@ -47,8 +47,10 @@
 #define RX_BLOCK_NR 16u
 #define RX_FRAME_HINT 2048u
 #define RX_RETIRE_MS 1u
-/* tx ring: 512 slots of 4 KiB (a 4064-byte frame after the slot header). */
+/* tx ring: 512 slots of 4 KiB (a 4064-byte frame after the slot header), or of
+ * 16 KiB when the pool has jumbo buffers (frames larger than one buffer). */
 #define TX_FRAME_SIZE 4096u
+#define TX_JUMBO_FRAME_SIZE 16384u
 #define TX_BLOCK_SIZE (1u << 16)
 #define TX_FRAME_NR 512u
 #define TX_DATA_OFF TPACKET_ALIGN(sizeof(struct tpacket2_hdr))
@@ -71,6 +73,7 @@ struct afp_socket {
 	uint8_t *next_frame;   /* the next of them */
 	uint8_t *tx_ring;
 	size_t tx_ring_len;
+	uint32_t tx_frame_size; /* bytes per tx slot, its header included */
 	uint32_t tx_head;      /* the slot tx fills next */
 	struct afp_counters cnt;
 	/* PACKET_STATISTICS resets on read: totals kept by the getter (control thread). */
@@ -108,12 +111,19 @@ static inline void give_block(struct afp_socket *s, struct tpacket_block_desc *b
 
 static inline struct tpacket2_hdr *tx_slot(const struct afp_socket *s, uint32_t i)
 {
-	return (struct tpacket2_hdr *)(s->tx_ring + (size_t)i * TX_FRAME_SIZE);
+	return (struct tpacket2_hdr *)(s->tx_ring + (size_t)i * s->tx_frame_size);
 }
 
 static inline uint32_t slot_status(struct tpacket2_hdr *h)
 {
 	return __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+}
+
+/* Bytes the frame of h takes in a buffer (its outer tag put back). */
+static inline uint32_t frame_bytes(const struct tpacket3_hdr *h)
+{
+	int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) && h->tp_snaplen >= 2 * ETH_ALEN;
+	return h->tp_snaplen + (tagged ? 4u : 0u);
 }
 
 /* One frame from the ring into p, its outer tag put back in front of the EtherType. */
@@ -123,8 +133,9 @@ static void copy_frame(const struct cix_pool *pool, struct cix_pkt *p, const str
 	uint32_t snap = h->tp_snaplen;
 	int tagged = (h->tp_status & TP_STATUS_VLAN_VALID) && snap >= 2 * ETH_ALEN;
 	uint32_t extra = tagged ? 4u : 0u;
+	uint32_t room = cix_pkt_is_jumbo(pool, p) ? cix_pool_jumbo_room(pool) : cix_pool_data_room(pool);
 	p->wire_len = h->tp_len + extra;
-	if (snap + extra > cix_pool_data_room(pool)) {
+	if (snap + extra > room) {
 		/* Larger than any port's MTU allows; keep nothing of it (as the pcap driver). */
 		p->len = 0;
 		p->drop = CIX_DROP_MTU_RX;
@@ -164,15 +175,24 @@ static uint32_t afp_rx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t m
 				continue;
 			}
 		}
-		if (pool->n_free == 0) {
-			bump(&s->cnt.pool_empty, 1); /* the frames wait in the ring */
-			break;
+		const struct tpacket3_hdr *h = (const struct tpacket3_hdr *)s->next_frame;
+		struct cix_pkt *p;
+		if (__builtin_expect(frame_bytes(h) > cix_pool_data_room(pool) && pool->jcount, 0)) {
+			p = cix_pool_alloc_jumbo(pool);
+			if (!p) {
+				bump(&s->cnt.pool_empty, 1); /* the frames wait in the ring */
+				break;
+			}
+		} else {
+			if (pool->n_free == 0) {
+				bump(&s->cnt.pool_empty, 1);
+				break;
+			}
+			p = pool->free[--pool->n_free];
+			cix_pkt_reset(pool, p);
 		}
 		if (n == 0)
 			now = monotonic_ns();
-		const struct tpacket3_hdr *h = (const struct tpacket3_hdr *)s->next_frame;
-		struct cix_pkt *p = pool->free[--pool->n_free];
-		cix_pkt_reset(pool, p);
 		copy_frame(pool, p, h);
 		p->in_port = io->port;
 		p->ts_ns = now;
@@ -204,7 +224,7 @@ static uint32_t afp_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n
 		if (slot_status(h) != TP_STATUS_AVAILABLE)
 			break; /* the ring is full: the rest stays the caller's */
 		const struct cix_pkt *p = pkts[k];
-		if (p->len > TX_FRAME_SIZE - TX_DATA_OFF) {
+		if (p->len > s->tx_frame_size - TX_DATA_OFF) {
 			bump(&s->cnt.tx_too_long, 1); /* taken, and dropped: no slot holds it */
 			continue;
 		}
@@ -437,12 +457,12 @@ static int open_tx(struct afp_socket *s, int ifindex, const char **step)
 	struct tpacket_req req;
 	memset(&req, 0, sizeof(req));
 	req.tp_block_size = TX_BLOCK_SIZE;
-	req.tp_block_nr = TX_FRAME_NR / (TX_BLOCK_SIZE / TX_FRAME_SIZE);
-	req.tp_frame_size = TX_FRAME_SIZE;
+	req.tp_block_nr = TX_FRAME_NR / (TX_BLOCK_SIZE / s->tx_frame_size);
+	req.tp_frame_size = s->tx_frame_size;
 	req.tp_frame_nr = TX_FRAME_NR;
 	if (setsockopt(s->tx_fd, SOL_PACKET, PACKET_TX_RING, &req, sizeof(req)) != 0)
 		return -errno;
-	s->tx_ring_len = (size_t)TX_FRAME_SIZE * TX_FRAME_NR;
+	s->tx_ring_len = (size_t)s->tx_frame_size * TX_FRAME_NR;
 	void *m = mmap(0, s->tx_ring_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
 		       s->tx_fd, 0);
 	if (m == MAP_FAILED) {
@@ -483,6 +503,7 @@ struct cix_io_port *cix_afpacket_open(const struct cix_live_port_spec *spec, str
 	s->io.pool = pool;
 	s->io.port = spec->port;
 	s->rx_fd = s->tx_fd = -1;
+	s->tx_frame_size = pool->jcount ? TX_JUMBO_FRAME_SIZE : TX_FRAME_SIZE;
 	const char *step = "";
 	int rc = open_rx(s, spec, ifindex, n_queues, &step);
 	if (rc == 0)

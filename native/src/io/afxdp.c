@@ -232,6 +232,8 @@ int cix_afxdp_umem_new(struct cix_pool *pool, struct cix_afxdp_umem **out, char 
 	u->frame_shift = (uint32_t)__builtin_ctz(bs);
 	u->frame_headroom =
 		pool->headroom > XDP_PACKET_HEADROOM ? pool->headroom - XDP_PACKET_HEADROOM : 0;
+	/* A pool with jumbo buffers serves frames larger than a chunk: multi-buffer sockets. */
+	u->sg = pool->jcount > 0;
 	u->owner = owner;
 	*out = u;
 	return 0;
@@ -348,9 +350,10 @@ static int bind_socket(struct cix_afxdp_socket *s, int anchor)
 		if (anchor >= 0) {
 			rc = bind_once(s, XDP_SHARED_UMEM, anchor);
 		} else {
-			rc = bind_once(s, XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP, -1);
+			uint16_t sg = s->sg ? XDP_USE_SG : 0;
+			rc = bind_once(s, XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP | sg, -1);
 			if (rc && rc != -EBUSY)
-				rc = bind_once(s, XDP_COPY | XDP_USE_NEED_WAKEUP, -1);
+				rc = bind_once(s, XDP_COPY | XDP_USE_NEED_WAKEUP | sg, -1);
 		}
 		if (rc != -EBUSY || waited >= BIND_RETRY_TOTAL_MS)
 			return rc;
@@ -381,10 +384,13 @@ static int zerocopy_of(int fd)
 	return (opts.flags & XDP_OPTIONS_ZEROCOPY) != 0;
 }
 
-static const char *bind_hint(int rc)
+static const char *bind_hint(const struct cix_afxdp_socket *s, int rc)
 {
 	switch (rc) {
 	case -EINVAL:
+		if (s->sg)
+			return " (does the interface have that many rx queues? Frames larger than one "
+			       "4 KiB chunk need multi-buffer AF_XDP, Linux 6.6 or later)";
 		return " (does the interface have that many rx queues?)";
 	case -EBUSY:
 		return " (another AF_XDP socket still holds the queue)";
@@ -437,6 +443,8 @@ struct cix_io_port *cix_afxdp_socket_open(struct cix_afxdp_port *p, struct cix_a
 	s->tag = tag;
 	s->area = u->area;
 	s->frame_shift = u->frame_shift;
+	s->frame_room = u->pool->buf_size - u->pool->headroom;
+	s->sg = u->sg;
 	s->owner = u->owner;
 	s->umem = u;
 	s->port = p;
@@ -494,7 +502,7 @@ fail:
 	unmap_and_close(s);
 fail_closed:
 	snprintf(err, errlen, "interface %s queue %u: AF_XDP %s failed: %s%s", p->ifname, queue,
-		 step, strerror(-rc), strcmp(step, "bind") == 0 ? bind_hint(rc) : "");
+		 step, strerror(-rc), strcmp(step, "bind") == 0 ? bind_hint(s, rc) : "");
 	free(s);
 	return 0;
 }

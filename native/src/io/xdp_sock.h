@@ -26,6 +26,16 @@
 #define CIX_AFXDP_MAX_SOCKETS 64u           /* per UMEM: one per port of a worker */
 #define CIX_XSK_OWNER_QUARANTINE 0xffffu
 #define CIX_AFXDP_FILL_BATCH 64u            /* refill once this many fill slots are free */
+/* Descriptors one multi-buffer frame may span (a jumbo buffer's worth of chunks, and spare). */
+#define CIX_XSK_MAX_FRAGS 8u
+
+/* Multi-buffer AF_XDP (Linux 6.6), newer than some distributions' headers. */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1u << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1u << 0)
+#endif
 
 struct cix_afxdp_socket;
 
@@ -41,6 +51,7 @@ struct cix_afxdp_umem {
 	/* Fixed by the bind that registered the UMEM; shared sockets inherit them. */
 	int zerocopy;
 	int need_wakeup;
+	int sg;                  /* multi-buffer (XDP_USE_SG): the pool has jumbo buffers */
 	int freed;               /* cix_afxdp_umem_free came before its last socket closed */
 };
 
@@ -61,6 +72,8 @@ struct cix_afxdp_counters {
 	uint64_t fill_shortfall;
 	uint64_t tx_kicks;
 	uint64_t rx_kicks;
+	uint64_t rx_multi;      /* frames received in several chunks, copied into a jumbo buffer */
+	uint64_t tx_multi;      /* jumbo frames sent in several chunks */
 };
 
 struct cix_afxdp_socket {
@@ -73,6 +86,8 @@ struct cix_afxdp_socket {
 	/* Copied from the UMEM so the burst path reads one struct. */
 	uint8_t *area;
 	uint32_t frame_shift;
+	uint32_t frame_room;   /* bytes a chunk carries from the pool's headroom on */
+	int sg;
 	uint16_t *owner;
 	uint32_t rx_lent;      /* buffers lent for rx: fill ring, kernel, rx ring */
 	uint32_t tx_lent;      /* buffers in the tx ring or awaiting completion */
