@@ -70,12 +70,7 @@ bool ParsePort(Napi::Object p, const std::string& where, cix_live_port* out) {
       !ArgString(p, where, "interface", CIX_IFNAMSIZ - 1, &ifname) || !ParseDriver(p, where, out) ||
       !ParseAddresses(p, where, out))
     return false;
-  Napi::Value jumbo = p.Get("jumbo");
-  if (!jumbo.IsBoolean()) {
-    Napi::TypeError::New(p.Env(), where + ".jumbo must be a boolean").ThrowAsJavaScriptException();
-    return false;
-  }
-  out->io.max_frame = jumbo.As<Napi::Boolean>().Value() ? CIX_LIVE_MAX_FRAME : 0;
+
   out->io.port = (uint16_t)id;
   std::memcpy(out->io.ifname, ifname.c_str(), ifname.size() + 1);
   std::memcpy(out->name, name.c_str(), name.size() + 1);

@@ -26,16 +26,6 @@ export const MAX_WORKERS = 64;
 export const BURST_MIN = 1;
 export const MAX_BURST = 256;
 
-/**
- * The largest frame one live buffer holds (CIX_LIVE_FRAME_ROOM: a 4 KiB
- * AF_XDP chunk less 256 bytes of headroom). A port whose MTU allows larger
- * frames (Ethernet header and two tags included) runs with multi-buffer
- * AF_XDP and jumbo buffers.
- */
-export const LIVE_FRAME_ROOM = 3840;
-/** Ethernet header and the two tags a port's MTU does not count. */
-export const FRAME_OVERHEAD = 14 + 2 * 4;
-
 /** Own addresses per port the XDP program and socket filter hold (CIX_LIVE_MAX_ADDRS). */
 export const MAX_PORT_ADDRESSES = 16;
 

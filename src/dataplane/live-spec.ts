@@ -76,9 +76,6 @@ function checkPort(spec: LiveRunSpec, i: number, ctx: LiveSpecContext, issues: L
   if (!(XDP_MODES as readonly unknown[]).includes(p.xdpMode)) {
     issues.push({ path: `${at}.xdpMode`, message: `must be one of ${XDP_MODES.join(', ')}` });
   }
-  if (typeof p.jumbo !== 'boolean') {
-    issues.push({ path: `${at}.jumbo`, message: 'must be true or false' });
-  }
   if (!Array.isArray(p.addresses)) {
     issues.push({ path: `${at}.addresses`, message: 'must be an array' });
   } else {

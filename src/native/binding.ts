@@ -54,11 +54,6 @@ export interface LivePortSpec {
   xdpMode: XdpModeName;
   /** Own IPv4 addresses, dotted quad without prefix: their ARP and IPv4 go to the kernel. */
   addresses: string[];
-  /**
-   * Frames larger than one 4 KiB buffer (MTU + 22 > 3840): multi-buffer
-   * AF_XDP and jumbo buffers, frames up to CIX_LIVE_MAX_FRAME (16128 B).
-   */
-  jumbo: boolean;
 }
 
 export interface LiveRunSpec {

@@ -4,7 +4,6 @@
  * (one epoch swap, no restart) from one that needs the ports reopened.
  */
 import type { LiveDriverName, NormalizedConfig } from '../config';
-import { FRAME_OVERHEAD, LIVE_FRAME_ROOM } from '../config/limits';
 import type { TablesPlan } from '../native/plan';
 import type { LivePortSpec, LiveRunSpec } from '../native/binding';
 
@@ -31,7 +30,6 @@ export function buildRunSpec(cfg: NormalizedConfig, plan: TablesPlan): LiveRunSp
       driver: p.driver satisfies LiveDriverName,
       xdpMode: p.xdpMode,
       addresses: p.addresses.map((a) => a.address),
-      jumbo: p.mtu + FRAME_OVERHEAD > LIVE_FRAME_ROOM,
     };
   });
   return { ports, workers: cfg.dataplane.workers, cpus: [...cfg.dataplane.cpus], burst: cfg.dataplane.burst };

@@ -17,8 +17,8 @@ const host = new DataplaneHost({ workers: 1, maxAttachments: 16, countersPath: f
 host.publish(PLAN);
 host.start({
   ports: [
-    { id: 0, name: 'cust0', interface: cust, driver: 'afpacket', xdpMode: 'auto', addresses: [], jumbo: false },
-    { id: 1, name: 'cloud0', interface: cloud, driver: 'afpacket', xdpMode: 'auto', addresses: [], jumbo: false },
+    { id: 0, name: 'cust0', interface: cust, driver: 'afpacket', xdpMode: 'auto', addresses: [] },
+    { id: 1, name: 'cloud0', interface: cloud, driver: 'afpacket', xdpMode: 'auto', addresses: [] },
   ],
   workers: 1,
   cpus: [],

@@ -42,7 +42,7 @@ function topology(t: ExecutionContext, tag: string, queues = 1): { cust: Side; c
 }
 
 function port(id: number, name: string, side: Side | string, driver: LiveDriver, xdpMode: XdpModeName = 'auto'): LivePortSpec {
-  return { id, name, interface: typeof side === 'string' ? side : side.host, driver, xdpMode, addresses: [], jumbo: false };
+  return { id, name, interface: typeof side === 'string' ? side : side.host, driver, xdpMode, addresses: [] };
 }
 
 function runSpec(ports: LivePortSpec[], workers = 1): LiveRunSpec {
@@ -315,9 +315,9 @@ test('a bad run spec is refused whole, every field named, before anything opens'
     () =>
       host.start({
         ports: [
-          { id: 0, name: 'cust0', interface: 'bad/name', driver: 'afpacket', xdpMode: 'auto', addresses: ['192.0.2.1', '300.1.1.1'], jumbo: false },
-          { id: 0, name: 'cloud0', interface: 'a-very-long-interface-name', driver: 'dpdk' as LiveDriver, xdpMode: 'fast' as XdpModeName, addresses: [], jumbo: false },
-          { id: 7, name: '', interface: 'cxwq', driver: 'afxdp', xdpMode: 'skb', addresses: [], jumbo: false },
+          { id: 0, name: 'cust0', interface: 'bad/name', driver: 'afpacket', xdpMode: 'auto', addresses: ['192.0.2.1', '300.1.1.1'] },
+          { id: 0, name: 'cloud0', interface: 'a-very-long-interface-name', driver: 'dpdk' as LiveDriver, xdpMode: 'fast' as XdpModeName, addresses: [] },
+          { id: 7, name: '', interface: 'cxwq', driver: 'afxdp', xdpMode: 'skb', addresses: [] },
         ],
         workers: 3,
         cpus: [0],

@@ -62,9 +62,9 @@ export interface LiveRig {
 /**
  * A lab named `prefix` and a supervisor running `config` in it; both are
  * removed when the test ends, pass or fail, and the test fails if anything
- * of the lab is left.
+ * of the lab is left. `prepare` changes the lab before cix starts (MTUs).
  */
-export async function startLab(t: ExecutionContext, prefix: string, config: Config): Promise<LiveRig> {
+export async function startLab(t: ExecutionContext, prefix: string, config: Config, prepare: (lab: Lab) => void = () => undefined): Promise<LiveRig> {
   const lab = labNames(prefix);
   await labDown(lab);
   const logs: string[] = [];
@@ -76,6 +76,7 @@ export async function startLab(t: ExecutionContext, prefix: string, config: Conf
     if (left.length > 0) throw new Error(`left behind: ${left.join(', ')}`);
   });
   await labUp(lab);
+  prepare(lab);
   const events: ApplianceEvent[] = [];
   sup.onEvent((e) => events.push(e));
   await sup.apply(config, 1);

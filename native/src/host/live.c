@@ -109,11 +109,6 @@ static int check_opts(const struct cix_dataplane *dp, const struct cix_live_opts
 			snprintf(err, errlen, "live: port %s: bad interface name", name);
 			return -1;
 		}
-		if (p->io.max_frame > CIX_LIVE_MAX_FRAME) {
-			snprintf(err, errlen, "live: port %s: frames of %u bytes; at most %u run live", name,
-				 p->io.max_frame, CIX_LIVE_MAX_FRAME);
-			return -1;
-		}
 		for (uint32_t k = 0; k < i; k++)
 			if (strcmp(o->ports[k].io.ifname, p->io.ifname) == 0) {
 				snprintf(err, errlen, "live: port %s: interface %s is already port %s", name,
@@ -137,7 +132,7 @@ static int open_all(struct cix_live *l, const struct cix_live_opts *o, char *err
 		n_afxdp += o->ports[i].io.driver == CIX_LIVE_AFXDP;
 
 	l->pool_count = cix_live_pool_buffers(o->ports, o->n_ports, o->burst);
-	uint32_t jumbo = cix_live_pool_jumbo_buffers(o->ports, o->n_ports, o->burst);
+	uint32_t jumbo = cix_live_pool_jumbo_buffers(o->burst);
 	for (uint32_t w = 0; w < l->workers; w++) {
 		if (cix_live_pool_init(&l->worker[w].mem, l->pool_count, jumbo, why, sizeof(why))) {
 			snprintf(err, errlen, "worker %u: %s", w, why);

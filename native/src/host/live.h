@@ -28,8 +28,9 @@
 
 #define CIX_LIVE_BUF_SIZE 4096u  /* one page: the AF_XDP frame size */
 #define CIX_LIVE_HEADROOM 256u   /* room to push tags and, later, tunnel headers */
-/* Frames one ordinary buffer holds; a port whose max_frame is larger gets
- * its worker jumbo buffers (frames up to CIX_LIVE_MAX_FRAME). */
+/* Frames one ordinary buffer holds. Every worker also has jumbo buffers, so
+ * larger frames (multi-buffer AF_XDP, afpacket) run up to CIX_LIVE_MAX_FRAME
+ * whatever the MTUs, and an MTU change never needs the sockets rebound. */
 #define CIX_LIVE_FRAME_ROOM (CIX_LIVE_BUF_SIZE - CIX_LIVE_HEADROOM)
 #define CIX_LIVE_JUMBO_BUF_SIZE 16384u
 #define CIX_LIVE_MAX_FRAME (CIX_LIVE_JUMBO_BUF_SIZE - CIX_LIVE_HEADROOM)

@@ -29,13 +29,9 @@ uint32_t cix_live_pool_buffers(const struct cix_live_port *ports, uint32_t n_por
 	return (uint32_t)n;
 }
 
-uint32_t cix_live_pool_jumbo_buffers(const struct cix_live_port *ports, uint32_t n_ports,
-				     uint32_t burst)
+uint32_t cix_live_pool_jumbo_buffers(uint32_t burst)
 {
-	for (uint32_t i = 0; i < n_ports; i++)
-		if (ports[i].io.max_frame > CIX_LIVE_FRAME_ROOM)
-			return 4u * burst < 64u ? 64u : 4u * burst;
-	return 0;
+	return 4u * burst < 64u ? 64u : 4u * burst;
 }
 
 static int jumbo_init(struct cix_live_pool *m, uint32_t count, char *err, size_t errlen)

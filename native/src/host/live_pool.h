@@ -33,12 +33,11 @@ uint32_t cix_live_pool_buffers(const struct cix_live_port *ports, uint32_t n_por
 			       uint32_t burst);
 
 /*
- * Jumbo buffers one worker needs: none when every port's frames fit one
- * buffer; else enough for the frames between receive and transmit (a
- * jumbo frame lives in one only from its gathering to its transmit copy).
+ * Jumbo buffers one worker has: enough for the frames between receive and
+ * transmit (a jumbo frame lives in one only from its gathering to its
+ * transmit copy), at least 64.
  */
-uint32_t cix_live_pool_jumbo_buffers(const struct cix_live_port *ports, uint32_t n_ports,
-				     uint32_t burst);
+uint32_t cix_live_pool_jumbo_buffers(uint32_t burst);
 
 /* 0, or -1 with err. On failure nothing stays allocated. */
 int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, uint32_t jumbo_count, char *err,

@@ -48,7 +48,7 @@
 #define RX_FRAME_HINT 2048u
 #define RX_RETIRE_MS 1u
 /* tx ring: 512 slots of 4 KiB (a 4064-byte frame after the slot header), or of
- * 16 KiB when the pool has jumbo buffers (frames larger than one buffer). */
+ * 16 KiB when the pool has jumbo buffers (live workers always do). */
 #define TX_FRAME_SIZE 4096u
 #define TX_JUMBO_FRAME_SIZE 16384u
 #define TX_BLOCK_SIZE (1u << 16)

@@ -338,8 +338,33 @@ static int bind_once(struct cix_afxdp_socket *s, uint16_t flags, int shared_fd)
 }
 
 /*
+ * The first socket of a UMEM fixes its mode, in this order of preference:
+ * zero-copy with multi-buffer, zero-copy (a driver without zero-copy
+ * multi-buffer: frames over one chunk are dropped by the kernel), copy with
+ * multi-buffer, copy (a kernel before 6.6). Multi-buffer is only asked for
+ * when the pool has jumbo buffers to gather into.
+ */
+static int bind_first(struct cix_afxdp_socket *s)
+{
+	const uint16_t modes[] = {XDP_ZEROCOPY | XDP_USE_SG, XDP_ZEROCOPY, XDP_COPY | XDP_USE_SG, XDP_COPY};
+	int rc = -EINVAL;
+	for (unsigned i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		if ((modes[i] & XDP_USE_SG) && !s->sg)
+			continue;
+		rc = bind_once(s, (uint16_t)(modes[i] | XDP_USE_NEED_WAKEUP), -1);
+		if (rc == 0) {
+			s->sg = (modes[i] & XDP_USE_SG) != 0;
+			return 0;
+		}
+		if (rc == -EBUSY)
+			return rc;
+	}
+	return rc;
+}
+
+/*
  * Binds s to its queue: sharing the UMEM through `anchor` (a bound socket of
- * it) when there is one, else registering mode: zero-copy, then copy.
+ * it) when there is one, else fixing the UMEM's mode (bind_first).
  * Retries EBUSY with a growing pause, about a second in all.
  */
 static int bind_socket(struct cix_afxdp_socket *s, int anchor)
@@ -347,14 +372,10 @@ static int bind_socket(struct cix_afxdp_socket *s, int anchor)
 	uint32_t waited = 0, step = 1;
 	for (;;) {
 		int rc;
-		if (anchor >= 0) {
+		if (anchor >= 0)
 			rc = bind_once(s, XDP_SHARED_UMEM, anchor);
-		} else {
-			uint16_t sg = s->sg ? XDP_USE_SG : 0;
-			rc = bind_once(s, XDP_ZEROCOPY | XDP_USE_NEED_WAKEUP | sg, -1);
-			if (rc && rc != -EBUSY)
-				rc = bind_once(s, XDP_COPY | XDP_USE_NEED_WAKEUP | sg, -1);
-		}
+		else
+			rc = bind_first(s);
 		if (rc != -EBUSY || waited >= BIND_RETRY_TOTAL_MS)
 			return rc;
 		sleep_ms(step);
@@ -384,13 +405,10 @@ static int zerocopy_of(int fd)
 	return (opts.flags & XDP_OPTIONS_ZEROCOPY) != 0;
 }
 
-static const char *bind_hint(const struct cix_afxdp_socket *s, int rc)
+static const char *bind_hint(int rc)
 {
 	switch (rc) {
 	case -EINVAL:
-		if (s->sg)
-			return " (does the interface have that many rx queues? Frames larger than one "
-			       "4 KiB chunk need multi-buffer AF_XDP, Linux 6.6 or later)";
 		return " (does the interface have that many rx queues?)";
 	case -EBUSY:
 		return " (another AF_XDP socket still holds the queue)";
@@ -474,7 +492,9 @@ struct cix_io_port *cix_afxdp_socket_open(struct cix_afxdp_port *p, struct cix_a
 	if (anchor < 0) {
 		u->zerocopy = zerocopy_of(s->fd);
 		u->need_wakeup = 1;
+		u->sg = s->sg; /* what the kernel took; shared sockets inherit it */
 	}
+	s->sg = u->sg;
 	s->zerocopy = u->zerocopy;
 	s->need_wakeup = u->need_wakeup;
 	if (!s->zerocopy) {
@@ -502,7 +522,7 @@ fail:
 	unmap_and_close(s);
 fail_closed:
 	snprintf(err, errlen, "interface %s queue %u: AF_XDP %s failed: %s%s", p->ifname, queue,
-		 step, strerror(-rc), strcmp(step, "bind") == 0 ? bind_hint(s, rc) : "");
+		 step, strerror(-rc), strcmp(step, "bind") == 0 ? bind_hint(rc) : "");
 	free(s);
 	return 0;
 }

@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
+#include "core/drop.h"
 #include "io/afxdp.h"
 #include "io/xdp_attach.h"
 #include "io/xdp_test_net.h"
@@ -762,6 +763,122 @@ static void bad_arguments(void)
 	free(bufs);
 }
 
+/*
+ * Jumbo frames (multi-buffer AF_XDP): a pool with jumbo buffers makes the
+ * socket multi-buffer; frames of one chunk stay in place, larger ones are
+ * gathered into a jumbo buffer, byte for byte, and go out again split over
+ * chunks. With no jumbo buffer free, the frame's first chunk comes up
+ * marked rx_no_buffer and the other chunks go home. Every buffer is back
+ * at the end.
+ */
+#define JCOUNT 8u
+#define JBUF 16384u
+
+static void jumbo_frames(enum cix_xdp_mode mode, char tag)
+{
+	struct cxd_net n;
+	struct test_pool tp;
+	void *jmeta = 0, *jbufs = 0;
+	REQUIRE(cxd_net_up(&n, tag, 1) == 0);
+	REQUIRE(cxd_sh("ip link set dev %s mtu 9216", n.here) == 0);
+	REQUIRE(cxd_sh("ip -n %s link set dev %s mtu 9216", n.ns, n.peer) == 0);
+	REQUIRE(pool_make(&tp) == 0);
+	REQUIRE(posix_memalign(&jmeta, 64, cix_pool_meta_size(JCOUNT)) == 0);
+	REQUIRE(posix_memalign(&jbufs, 64, (size_t)JCOUNT * JBUF) == 0);
+	REQUIRE(cix_pool_add_jumbo(&tp.pool, jmeta, jbufs, JCOUNT, JBUF) == 0);
+	char err[256] = "";
+	struct cix_live_port_spec spec = spec_for(&n, mode);
+	struct cix_afxdp_port *port = 0;
+	struct cix_afxdp_umem *umem = 0;
+	REQUIRE(cix_afxdp_port_open(&spec, &port, err, sizeof(err)) == 0);
+	REQUIRE(cix_afxdp_umem_new(&tp.pool, &umem, err, sizeof(err)) == 0);
+	struct cix_io_port *io = cix_afxdp_socket_open(port, umem, 0, err, sizeof(err));
+	if (!io)
+		fprintf(stderr, "socket open: %s\n", err);
+	REQUIRE(io != 0);
+
+	/* One chunk holds 3840 bytes; 7681 takes three; 9014 is a 9000-byte MTU's frame. */
+	static const size_t sizes[] = {60, 3840, 3841, 7681, 9014};
+	enum { NS = sizeof(sizes) / sizeof(sizes[0]) };
+	static uint8_t sent[NS][9216];
+	for (uint32_t i = 0; i < NS; i++) {
+		cxd_frame(sent[i], far_mac, peer_mac, 0x88b5, "cxd-jb", i, sizes[i]);
+		CHECK_EQ(cxd_peer_send(&n, sent[i], sizes[i]), 0);
+	}
+	struct cix_pkt *got[NS];
+	uint32_t k = rx_marked(io, got, NS, "cxd-jb");
+	CHECK_EQ(k, NS);
+	for (uint32_t i = 0; i < k; i++) {
+		uint32_t seq;
+		memcpy(&seq, got[i]->data + 14 + 6, 4);
+		REQUIRE(seq < NS);
+		CHECK_EQ(got[i]->len, sizes[seq]);
+		CHECK_EQ(got[i]->wire_len, sizes[seq]);
+		CHECK_EQ(got[i]->drop, CIX_DROP_NONE);
+		CHECK_MEM(got[i]->data, sent[seq], sizes[seq]);
+		CHECK_EQ(cix_pkt_is_jumbo(&tp.pool, got[i]), sizes[seq] > 3840);
+		CHECK_EQ(cix_pkt_headroom(got[i]), HEADROOM);
+		memcpy(got[i]->data + 14, "cxd-jo", 6); /* marked for the way out */
+	}
+	CHECK_EQ(tx_all(io, got, k), k);
+	uint32_t seen = 0;
+	for (uint32_t j = 0; j < k; j++) {
+		static uint8_t buf[9216];
+		int len = cxd_peer_recv(&n, buf, sizeof(buf), 2000, "cxd-jo", 14, 6);
+		if (len < 0)
+			break;
+		uint32_t seq;
+		memcpy(&seq, buf + 14 + 6, 4);
+		REQUIRE(seq < NS);
+		CHECK_EQ((size_t)len, sizes[seq]);
+		memcpy(sent[seq] + 14, "cxd-jo", 6);
+		CHECK_MEM(buf, sent[seq], sizes[seq]);
+		seen++;
+	}
+	CHECK_EQ(seen, NS);
+	drain(io, &tp.pool, COUNT - CIX_AFXDP_FILL_SIZE);
+	CHECK_EQ(tp.pool.jn_free, JCOUNT);
+
+	/* No jumbo buffer free: the frame is counted, not lost silently, and its chunks come home. */
+	struct cix_pkt *held[JCOUNT];
+	for (uint32_t i = 0; i < JCOUNT; i++)
+		REQUIRE((held[i] = cix_pool_alloc_jumbo(&tp.pool)) != 0);
+	uint8_t big[9014];
+	cxd_frame(big, far_mac, peer_mac, 0x88b5, "cxd-jx", 99, sizeof(big));
+	CHECK_EQ(cxd_peer_send(&n, big, sizeof(big)), 0);
+	struct cix_pkt *cut = 0;
+	CHECK_EQ(rx_marked(io, &cut, 1, "cxd-jx"), 1);
+	if (cut) {
+		CHECK_EQ(cut->drop, CIX_DROP_RX_NO_BUFFER);
+		CHECK_EQ(cut->wire_len, sizeof(big));
+		CHECK_EQ(cut->len, 3840);
+		CHECK(!cix_pkt_is_jumbo(&tp.pool, cut));
+		cix_pool_free(&tp.pool, cut);
+	}
+	for (uint32_t i = 0; i < JCOUNT; i++)
+		cix_pool_free(&tp.pool, held[i]);
+
+	cix_io_close(io);
+	cix_afxdp_umem_free(umem);
+	cix_afxdp_port_close(port);
+	CHECK_EQ(tp.pool.n_free, COUNT);
+	CHECK_EQ(tp.pool.jn_free, JCOUNT);
+	pool_drop(&tp);
+	free(jmeta);
+	free(jbufs);
+	cxd_net_down(&n);
+}
+
+static void jumbo_native(void)
+{
+	jumbo_frames(CIX_XDP_NATIVE, 'm');
+}
+
+static void jumbo_skb(void)
+{
+	jumbo_frames(CIX_XDP_SKB, 'n');
+}
+
 int main(void)
 {
 	if (!cxd_is_root()) {
@@ -780,6 +897,8 @@ int main(void)
 	RUN(close_out_of_order);
 	RUN(two_queues_two_umems);
 	RUN(no_descriptor_left_behind);
+	RUN(jumbo_native);
+	RUN(jumbo_skb);
 	RUN(bad_arguments);
 	return cix_test_finish("afxdp");
 }

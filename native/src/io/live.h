@@ -32,11 +32,6 @@ struct cix_live_port_spec {
 	 * the fast path (the control path). */
 	uint32_t n_addrs;
 	uint32_t addrs[CIX_LIVE_MAX_ADDRS];
-	/* The largest frame the port must carry, Ethernet header and tags
-	 * included, FCS not (its MTU + 14 + 4 per tag). 0: what one 4 KiB buffer
-	 * holds. Larger frames arrive in several AF_XDP chunks and are gathered
-	 * into the worker's jumbo buffers. */
-	uint32_t max_frame;
 };
 
 /*
