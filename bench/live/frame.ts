@@ -11,6 +11,8 @@
  */
 
 export const FCS_LEN = 4;
+/** The largest frame a bench case sends: a 9000-byte IP packet, Ethernet header and FCS. */
+export const JUMBO_WIRE_SIZE = 9018;
 /** Preamble 7 + start delimiter 1 + inter-frame gap 12: what a frame costs on a wire beyond its size. */
 export const L1_OVERHEAD = 20;
 
@@ -30,7 +32,7 @@ export interface FrameSpec {
   dstIp: string;
   srcPort: number;
   dstPort: number;
-  /** On the wire, FCS included: 64..1518. */
+  /** On the wire, FCS included: 64..1518, or up to 9018 for a jumbo frame (a 9000-byte IP MTU). */
   wireSize: number;
 }
 
@@ -44,6 +46,9 @@ export const BENCH_FRAME: FrameSpec = {
   dstPort: 1025,
   wireSize: 64,
 };
+
+/** The untagged frame at jumbo size: a 9000-byte IPv4 packet, 9018 bytes on the wire. */
+export const JUMBO_FRAME: FrameSpec = { ...BENCH_FRAME, wireSize: JUMBO_WIRE_SIZE };
 
 /** The same frame as a Q-in-Q customer sends it: S-tag (0x88a8) VID 100, C-tag (0x8100) VID 200; still 64 bytes. */
 export const QINQ_FRAME: FrameSpec = {
@@ -82,7 +87,7 @@ export function buildFrame(f: FrameSpec): Buffer {
   const stored = f.wireSize - FCS_LEN;
   const l2 = 14 + 4 * f.tags.length;
   const ipLen = stored - l2;
-  if (ipLen < 28 || f.wireSize > 1518 + 4 * f.tags.length) throw new Error(`internal: frame size ${f.wireSize} too small or too large`);
+  if (ipLen < 28 || f.wireSize > JUMBO_WIRE_SIZE + 4 * f.tags.length) throw new Error(`internal: frame size ${f.wireSize} too small or too large`);
   const tags = f.tags.map((t) => {
     const b = Buffer.alloc(4);
     b.writeUInt16BE(t.tpid, 0);

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #define GEN_MIN_FRAME 14u   /* an Ethernet header */
-#define GEN_MAX_FRAME 2000u /* fits one 2048-byte TX ring slot with its tpacket header */
+#define GEN_MAX_FRAME 9216u /* a jumbo frame; packet mode sizes its TX ring slots to fit */
 
 enum gen_mode {
 	GEN_MODE_XDP,    /* BPF_PROG_TEST_RUN live frames, paced by the XDP program (gen_xdp.c) */

@@ -79,7 +79,7 @@ async function measure(ctx: Context, id: TopologyId): Promise<Measured> {
   if (id === 'cix' && !existsSync(ctx.o.cixMain)) {
     throw new LiveBenchError('LIVE_PREREQ', `${ctx.o.cixMain} is missing (npm run build)`);
   }
-  const wires: Wires = await build(ctx.net, id);
+  const wires: Wires = await build(ctx.net, id, CASES[ctx.o.case].linkMtu);
   let cix: CixRun | undefined;
   let failed = true;
   try {

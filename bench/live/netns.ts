@@ -59,6 +59,10 @@ export class Net {
     ]);
   }
 
+  async setMtu(e: Endpoint, mtu: number): Promise<void> {
+    await this.ip(['-n', e.ns, 'link', 'set', 'dev', e.ifname, 'mtu', String(mtu)]);
+  }
+
   async up(e: Endpoint): Promise<void> {
     await this.ip(['-n', e.ns, 'link', 'set', 'dev', e.ifname, 'up']);
   }

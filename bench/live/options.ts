@@ -41,7 +41,8 @@ export interface LiveOptions {
 export const USAGE = `usage: node dist/bench/live/main.js [options]   (as root; bench/live/run.sh builds and runs it)
   --only LIST        topologies, comma-separated: ceiling, kernel, cix (default: all three)
   --case NAME        xconnect: untagged frames, whole-port cross-connect (default);
-                     qinq: Q-in-Q frames, cix translates both tags (the bridge passes them)
+                     qinq: Q-in-Q frames, cix translates both tags (the bridge passes them);
+                     jumbo: 9018-byte frames (9000-byte IPv4) on veths of MTU 9216, packet mode
   --duration S       seconds per trial (default 2)
   --max-trials N     most trials per search, NDR then PDR (default 12)
   --flat-out N       flat-out trials before the search (default 3)
@@ -91,6 +92,7 @@ export function parseOptions(argv: readonly string[]): LiveOptions | 'help' {
   let durationSet = false;
   let trialsSet = false;
   let flatSet = false;
+  let genModeSet = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') return 'help';
@@ -138,6 +140,7 @@ export function parseOptions(argv: readonly string[]): LiveOptions | 'help' {
       case '--gen-mode':
         if (!(GENERATOR_MODES as readonly string[]).includes(v)) throw usage(`--gen-mode: ${JSON.stringify(v)} is not xdp or packet`);
         o.genMode = v as GeneratorMode;
+        genModeSet = true;
         break;
       case '--burst':
         o.burst = int(a, v, 1, 256);
@@ -165,6 +168,11 @@ export function parseOptions(argv: readonly string[]): LiveOptions | 'help' {
     if (!cpus.includes(cpu)) throw usage(`${opt}: CPU ${cpu} is not online (online: ${cpus.join(',')})`);
   }
   if (!o.cixConfig) o.cixConfig = CASES[o.case].cixConfig;
+  const needs = CASES[o.case].genMode;
+  if (needs !== undefined && needs !== o.genMode) {
+    if (genModeSet) throw usage(`--gen-mode ${o.genMode}: the ${o.case} case's frames can only be sent in ${needs} mode`);
+    o.genMode = needs;
+  }
   if (o.quick) {
     if (!durationSet) o.durationS = 0.3;
     if (!trialsSet) o.maxTrials = 3;

@@ -56,10 +56,10 @@ const DUT_IN: Endpoint = { ns: NS_DUT, ifname: `${PREFIX}-dut0` };
 const DUT_OUT: Endpoint = { ns: NS_DUT, ifname: `${PREFIX}-dut1` };
 
 /**
- * Builds a topology. On failure, what was made so far is removed before the
+ * Builds a topology, every veth at `linkMtu` when given. On failure, what was made so far is removed before the
  * error goes on; on success the caller owns the wires (teardown()).
  */
-export async function build(net: Net, id: TopologyId): Promise<Wires> {
+export async function build(net: Net, id: TopologyId, linkMtu?: number): Promise<Wires> {
   const w: Wires =
     id === 'ceiling'
       ? { id, gen: GEN, sink: SINK, namespaces: [NS_GEN, NS_SINK] }
@@ -76,6 +76,8 @@ export async function build(net: Net, id: TopologyId): Promise<Wires> {
       await net.addVeth(GEN, DUT_IN);
       await net.addVeth(DUT_OUT, SINK);
     }
+    // Before the bridge exists: it takes the smallest MTU of its ports.
+    if (linkMtu !== undefined) for (const e of w.dut ? [GEN, DUT_IN, DUT_OUT, SINK] : [GEN, SINK]) await net.setMtu(e, linkMtu);
     await net.up(GEN);
     await net.up(SINK);
     if (id === 'kernel') {

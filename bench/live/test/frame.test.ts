@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { BENCH_FRAME, buildFrame, QINQ_FRAME } from '../frame';
+import { BENCH_FRAME, buildFrame, JUMBO_FRAME, QINQ_FRAME } from '../frame';
 
 const PY = '/usr/bin/python3';
 const DECODE = `
@@ -50,6 +50,16 @@ test('other sizes keep the lengths consistent', { skip: !haveScapy && 'scapy not
   const d = JSON.parse(execFileSync(PY, ['-c', DECODE, f.toString('hex')], { encoding: 'utf8', timeout: 30_000 })) as { ipok: boolean; udpok: boolean; iplen: number };
   assert.equal(d.iplen, 576);
   assert.ok(d.ipok && d.udpok);
+});
+
+test('the jumbo frame: 9014 bytes stored (9018 on the wire), a 9000-byte IPv4 packet, checksums right', { skip: !haveScapy && 'scapy not installed' }, () => {
+  const f = buildFrame(JUMBO_FRAME);
+  assert.equal(f.length, 9014);
+  const d = JSON.parse(execFileSync(PY, ['-c', DECODE, f.toString('hex')], { encoding: 'utf8', timeout: 30_000 })) as { ipok: boolean; udpok: boolean; iplen: number; udplen: number };
+  assert.equal(d.iplen, 9000);
+  assert.equal(d.udplen, 8980);
+  assert.ok(d.ipok && d.udpok);
+  assert.throws(() => buildFrame({ ...JUMBO_FRAME, wireSize: 9019 }), /too large/);
 });
 
 test('the Q-in-Q frame: 64 bytes, S-tag 0x88a8 VID 100 then C-tag 0x8100 VID 200, checksums right', { skip: !haveScapy && 'scapy not installed' }, () => {

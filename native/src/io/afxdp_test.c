@@ -839,6 +839,24 @@ static void jumbo_frames(enum cix_xdp_mode mode, char tag)
 	drain(io, &tp.pool, COUNT - CIX_AFXDP_FILL_SIZE);
 	CHECK_EQ(tp.pool.jn_free, JCOUNT);
 
+	/* A burst of jumbo frames in one call: the ring takes every chunk of every frame. */
+	struct cix_pkt *many[JCOUNT];
+	for (uint32_t i = 0; i < JCOUNT; i++) {
+		REQUIRE((many[i] = cix_pool_alloc_jumbo(&tp.pool)) != 0);
+		many[i]->len = (uint32_t)cxd_frame(many[i]->data, far_mac, peer_mac, 0x88b5, "cxd-jm", i, 9014);
+	}
+	CHECK_EQ(cix_io_tx(io, many, JCOUNT), JCOUNT);
+	uint32_t arrived = 0;
+	for (uint32_t j = 0; j < JCOUNT; j++) {
+		static uint8_t buf[9216];
+		if (cxd_peer_recv(&n, buf, sizeof(buf), 2000, "cxd-jm", 14, 6) != 9014)
+			break;
+		arrived++;
+	}
+	CHECK_EQ(arrived, JCOUNT);
+	drain(io, &tp.pool, COUNT - CIX_AFXDP_FILL_SIZE);
+	CHECK_EQ(tp.pool.jn_free, JCOUNT);
+
 	/* No jumbo buffer free: the frame is counted, not lost silently, and its chunks come home. */
 	struct cix_pkt *held[JCOUNT];
 	for (uint32_t i = 0; i < JCOUNT; i++)

@@ -218,7 +218,8 @@ uint32_t cix_xsk_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
 	struct cix_pool *pool = io->pool;
 	cix_xsk_reap(s);
 	uint32_t room = CIX_AFXDP_TX_SIZE - s->tx_lent;
-	uint32_t want = s->sg ? n + CIX_XSK_MAX_FRAGS : n;
+	/* Multi-buffer: a frame may take several slots, so ask for all there are. */
+	uint32_t want = s->sg ? room : n;
 	uint32_t free = cix_xdp_prod_free(&s->tx, want < room ? want : room);
 	if (free == 0)
 		return 0;
