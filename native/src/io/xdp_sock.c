@@ -220,12 +220,12 @@ uint32_t cix_xsk_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
 	uint32_t room = CIX_AFXDP_TX_SIZE - s->tx_lent;
 	/* Multi-buffer: a frame may take several slots, so ask for all there are. */
 	uint32_t want = s->sg ? room : n;
-	uint32_t free = cix_xdp_prod_free(&s->tx, want < room ? want : room);
-	if (free == 0)
+	uint32_t slots = cix_xdp_prod_free(&s->tx, want < room ? want : room);
+	if (slots == 0)
 		return 0;
 	uint32_t idx = s->tx.cached_prod;
 	uint32_t used = 0, i = 0;
-	for (; i < n && used < free; i++) {
+	for (; i < n && used < slots; i++) {
 		struct cix_pkt *p = pkts[i];
 		if (__builtin_expect(cix_pkt_is_jumbo(pool, p), 0)) {
 			if (!s->sg) {
@@ -238,16 +238,16 @@ uint32_t cix_xsk_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
 			if (used) {
 				cix_xdp_prod_submit(&s->tx, used);
 				s->tx_lent += used;
-				free -= used;
+				slots -= used;
 				idx += used;
 				used = 0;
 			}
-			uint32_t k = tx_jumbo(s, pool, p, free);
+			uint32_t k = tx_jumbo(s, pool, p, slots);
 			if (k == 0)
 				break;
 			cix_xdp_prod_submit(&s->tx, k);
 			s->tx_lent += k;
-			free -= k;
+			slots -= k;
 			idx += k;
 			continue;
 		}
