@@ -34,25 +34,27 @@ uint32_t cix_live_pool_jumbo_buffers(uint32_t burst)
 	return 4u * burst < 64u ? 64u : 4u * burst;
 }
 
-static int jumbo_init(struct cix_live_pool *m, uint32_t count, char *err, size_t errlen)
+/*
+ * Descriptor memory for `count` buffers and the buffers themselves
+ * (count * buf_size bytes, page-aligned, populated now: no page fault on
+ * the fast path, and a shortage shows here). On failure *meta and *bufs
+ * hold what was made, for cix_live_pool_free.
+ */
+static int alloc_block(void **meta, void **bufs, size_t *bufs_len, uint32_t count,
+		       uint32_t buf_size, const char *what, char *err, size_t errlen)
 {
-	if (posix_memalign(&m->jmeta, 64, cix_pool_meta_size(count))) {
-		m->jmeta = 0;
-		snprintf(err, errlen, "cannot allocate %u jumbo buffer descriptors", count);
+	if (posix_memalign(meta, 64, cix_pool_meta_size(count))) {
+		*meta = 0;
+		snprintf(err, errlen, "cannot allocate %u %s descriptors", count, what);
 		return -1;
 	}
-	m->jbufs_len = (size_t)count * CIX_LIVE_JUMBO_BUF_SIZE;
-	m->jbufs = mmap(0, m->jbufs_len, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (m->jbufs == MAP_FAILED) {
+	*bufs_len = (size_t)count * buf_size;
+	*bufs = mmap(0, *bufs_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		     -1, 0);
+	if (*bufs == MAP_FAILED) {
 		int e = errno;
-		m->jbufs = 0;
-		snprintf(err, errlen, "cannot map %zu bytes of jumbo buffers: %s", m->jbufs_len,
-			 strerror(e));
-		return -1;
-	}
-	if (cix_pool_add_jumbo(&m->pool, m->jmeta, m->jbufs, count, CIX_LIVE_JUMBO_BUF_SIZE)) {
-		snprintf(err, errlen, "cannot lay out %u jumbo buffers", count);
+		*bufs = 0;
+		snprintf(err, errlen, "cannot map %zu bytes of %ss: %s", *bufs_len, what, strerror(e));
 		return -1;
 	}
 	return 0;
@@ -62,22 +64,9 @@ int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, uint32_t jumbo_c
 		       size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
-	size_t meta_len = cix_pool_meta_size(count);
-	if (posix_memalign(&m->meta, 64, meta_len)) {
-		m->meta = 0;
-		snprintf(err, errlen, "cannot allocate %u buffer descriptors", count);
-		return -1;
-	}
-	m->bufs_len = (size_t)count * CIX_LIVE_BUF_SIZE;
-	/* Populated now: no page fault on the fast path, and a shortage shows here. */
-	m->bufs = mmap(0, m->bufs_len, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (m->bufs == MAP_FAILED) {
-		int e = errno;
-		m->bufs = 0;
+	if (alloc_block(&m->meta, &m->bufs, &m->bufs_len, count, CIX_LIVE_BUF_SIZE, "buffer", err,
+			errlen)) {
 		cix_live_pool_free(m);
-		snprintf(err, errlen, "cannot map %zu bytes of buffers: %s", (size_t)count * CIX_LIVE_BUF_SIZE,
-			 strerror(e));
 		return -1;
 	}
 	if (cix_pool_init_split(&m->pool, m->meta, m->bufs, count, CIX_LIVE_BUF_SIZE,
@@ -86,8 +75,16 @@ int cix_live_pool_init(struct cix_live_pool *m, uint32_t count, uint32_t jumbo_c
 		snprintf(err, errlen, "cannot lay out a pool of %u buffers", count);
 		return -1;
 	}
-	if (jumbo_count && jumbo_init(m, jumbo_count, err, errlen)) {
+	if (!jumbo_count)
+		return 0;
+	if (alloc_block(&m->jmeta, &m->jbufs, &m->jbufs_len, jumbo_count, CIX_LIVE_JUMBO_BUF_SIZE,
+			"jumbo buffer", err, errlen)) {
 		cix_live_pool_free(m);
+		return -1;
+	}
+	if (cix_pool_add_jumbo(&m->pool, m->jmeta, m->jbufs, jumbo_count, CIX_LIVE_JUMBO_BUF_SIZE)) {
+		cix_live_pool_free(m);
+		snprintf(err, errlen, "cannot lay out %u jumbo buffers", jumbo_count);
 		return -1;
 	}
 	return 0;
