@@ -4,7 +4,8 @@
  * up: three namespaces and two veth pairs (src/lab/topology.ts), `cix run`
  * in the background inside the cix namespace, and how to poke at it.
  * down: stops cix (SIGTERM: XDP detached, UMEMs freed) and removes every
- * namespace, veth and XDP program of the lab. status: what exists.
+ * namespace, veth and XDP program of the lab, and counters files no live
+ * cix owns. status: what exists.
  */
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +14,7 @@ import { ConfigError, ConfigFileError, findProjectRoot, loadConfigFile, validate
 import { labState, logTail, removeState, runningPid, startBackground, stopBackground } from '../lab/runner';
 import { CIX_CUST_ADDRESS, labDown, labNames, labPresent, labUp, linkInfo, type Lab } from '../lab/topology';
 import { TRAFFIC_SCRIPT } from '../lab/traffic';
+import { ShmCounterFiles } from '../supervisor/counter_files';
 import { UsageError } from './args';
 import { RUNNING_LINE } from './run';
 
@@ -74,7 +76,9 @@ async function down(lab: Lab): Promise<void> {
   const stopped = await stopBackground(state);
   const removed = await labDown(lab);
   removeState(state);
-  const what = [...(stopped ? ['cix run (stopped: XDP detached, UMEMs freed)'] : []), ...removed];
+  // A cix run killed outright (kill -9) leaves its counters file; no live process owns it now.
+  const stale = new ShmCounterFiles().sweepStale().map((f) => `stale counters ${f}`);
+  const what = [...(stopped ? ['cix run (stopped: XDP detached, UMEMs freed)'] : []), ...removed, ...stale];
   process.stdout.write(what.length > 0 ? `cix lab: removed ${what.join(', ')}\n` : 'cix lab: nothing to remove\n');
 }
 
