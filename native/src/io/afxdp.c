@@ -559,7 +559,11 @@ static void socket_close(struct cix_io_port *io)
 
 const char *cix_afxdp_socket_mode(const struct cix_io_port *io)
 {
-	return ((const struct cix_afxdp_socket *)io)->zerocopy ? "zerocopy" : "copy";
+	const struct cix_afxdp_socket *s = (const struct cix_afxdp_socket *)io;
+	/* Without multi-buffer the kernel drops what one chunk cannot hold: say so where modes are shown. */
+	if (s->zerocopy)
+		return s->sg ? "zerocopy" : "zerocopy, frames up to 3840 B";
+	return s->sg ? "copy" : "copy, frames up to 3840 B";
 }
 
 static uint64_t load(const uint64_t *c)

@@ -98,7 +98,12 @@ void cix_afxdp_umem_free(struct cix_afxdp_umem *u);
  */
 struct cix_io_port *cix_afxdp_socket_open(struct cix_afxdp_port *p, struct cix_afxdp_umem *u,
 					  uint32_t queue, char *err, size_t errlen);
-/* "zerocopy" or "copy". */
+/*
+ * "zerocopy" or "copy"; with ", frames up to 3840 B" when the socket is
+ * not multi-buffer (the kernel or the driver refused it), so larger frames
+ * are dropped by the kernel: 3840 is what one live chunk holds
+ * (CIX_LIVE_FRAME_ROOM).
+ */
 const char *cix_afxdp_socket_mode(const struct cix_io_port *io);
 /* The socket's counters and XDP_STATISTICS. 0, or -errno (out then holds the
  * software counters only). */
