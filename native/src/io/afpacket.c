@@ -223,10 +223,11 @@ static uint32_t afp_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n
 		struct tpacket2_hdr *h = tx_slot(s, s->tx_head);
 		if (slot_status(h) != TP_STATUS_AVAILABLE)
 			break; /* the ring is full: the rest stays the caller's */
-		const struct cix_pkt *p = pkts[k];
+		struct cix_pkt *p = pkts[k];
 		if (p->len > s->tx_frame_size - TX_DATA_OFF) {
-			bump(&s->cnt.tx_too_long, 1); /* taken, and dropped: no slot holds it */
-			continue;
+			p->drop = CIX_DROP_MTU_TX; /* no slot holds it: refused, the caller drops it */
+			bump(&s->cnt.tx_too_long, 1);
+			break;
 		}
 		memcpy((uint8_t *)h + TX_DATA_OFF, p->data, p->len);
 		h->tp_len = p->len;

@@ -4,7 +4,10 @@
  * A driver embeds struct cix_io_port first and fills in its ops. rx fills
  * buffers taken from the worker's pool and sets in_port, ts_ns, len and
  * wire_len; tx takes a prefix of the packets it is given and owns them from
- * then on (it returns their buffers to the pool once sent). Neither blocks,
+ * then on (it returns their buffers to the pool once sent). A packet it
+ * cannot send at all (larger than the port carries) it leaves first in the
+ * rest with p->drop set to the reason; the caller drops that one and offers
+ * the others again. Neither blocks,
  * allocates or takes a lock. Live drivers (afxdp, afpacket, dpdk) slot in
  * behind the same ops.
  */

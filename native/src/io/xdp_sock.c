@@ -229,10 +229,10 @@ uint32_t cix_xsk_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
 		struct cix_pkt *p = pkts[i];
 		if (__builtin_expect(cix_pkt_is_jumbo(pool, p), 0)) {
 			if (!s->sg) {
-				/* Taken and dropped: chunks the kernel cannot chain would never complete. */
-				cix_pool_free(pool, p);
+				/* Chunks the kernel cannot chain would never complete: refused. */
+				p->drop = CIX_DROP_MTU_TX;
 				bump(&s->cnt.tx_too_long, 1);
-				continue;
+				break;
 			}
 			/* Publish what is written so far: tx_jumbo writes from cached_prod. */
 			if (used) {

@@ -28,11 +28,23 @@ static void uncount_tx(struct cix_ctx *ctx, const struct cix_pkt *p)
 	ac[CIX_CNT_TX_BYTES] -= p->len;
 }
 
-/* Hand a counted group to its port's driver; what it leaves is dropped. */
+/*
+ * Hand a counted group to its port's driver; what it leaves is dropped: a
+ * packet it refused with a reason (p->drop) under that reason, and the
+ * others offered again; the rest, once it takes no more, as tx_full.
+ */
 static void send_group(struct cix_ctx *ctx, unsigned port, struct cix_pkt **g, uint32_t k)
 {
 	struct cix_io_port *io = ctx->tx[port];
-	uint32_t sent = io ? cix_io_tx(io, g, k) : 0;
+	uint32_t sent = 0;
+	while (io && sent < k) {
+		sent += cix_io_tx(io, g + sent, k - sent);
+		if (sent == k || !g[sent]->drop)
+			break;
+		uncount_tx(ctx, g[sent]);
+		cix_drop_now(ctx, g[sent], g[sent]->drop);
+		sent++;
+	}
 	for (uint32_t i = sent; i < k; i++) {
 		uncount_tx(ctx, g[i]);
 		cix_drop_now(ctx, g[i], io ? CIX_DROP_TX_FULL : CIX_DROP_PORT_DOWN);

@@ -13,6 +13,7 @@ enum {
 	E4 = 14, /* port 4: no driver */
 	E5 = 15, /* port 5: one tag out, MTU 100 */
 	E6 = 16, /* port 6: whole port, MTU 100 */
+	E7 = 17, /* port 7: untagged, a driver that refuses long frames */
 };
 
 static int setup(void)
@@ -30,6 +31,7 @@ static int setup(void)
 		rc |= cix_tables_set_port(t, port, 1500);
 	rc |= cix_tables_set_port(t, 5, 100);
 	rc |= cix_tables_set_port(t, 6, 100);
+	rc |= cix_tables_set_port(t, 7, 1500);
 	rc |= fx_untagged(t, I, 0);
 	rc |= fx_outer(t, J, 0, 0x8100, 7);
 	rc |= fx_outer(t, E1, 1, 0x8100, 100);
@@ -38,6 +40,7 @@ static int setup(void)
 	rc |= fx_untagged(t, E4, 4);
 	rc |= fx_outer(t, E5, 5, 0x8100, 500);
 	rc |= fx_whole(t, E6, 6);
+	rc |= fx_untagged(t, E7, 7);
 	rc |= cix_tables_seal(t);
 	if (rc) {
 		cix_tables_free(t);
@@ -258,6 +261,54 @@ static void tx_no_driver_port_down(void)
 	CHECK_EQ(F.pool.n_free, start);
 }
 
+/* A driver that refuses frames over 200 bytes with a reason (as afxdp a jumbo frame it cannot chain). */
+struct picky {
+	struct cix_io_port io;
+	uint32_t taken;
+};
+
+static uint32_t picky_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
+{
+	struct picky *d = (struct picky *)io;
+	uint32_t k = 0;
+	for (; k < n; k++) {
+		if (pkts[k]->len > 200) {
+			pkts[k]->drop = CIX_DROP_MTU_TX;
+			break;
+		}
+	}
+	cix_pool_free_burst(io->pool, pkts, k);
+	d->taken += k;
+	return k;
+}
+
+static const struct cix_io_ops picky_ops = {.name = "picky", .tx = picky_tx};
+
+static void tx_driver_refuses_with_a_reason(void)
+{
+	fx_zero_counters(&F);
+	uint32_t start = F.pool.n_free;
+	struct picky d = {.io = {.ops = &picky_ops, .pool = &F.pool, .port = 7}, .taken = 0};
+	F.tx[7] = &d.io;
+	struct cix_pkt *p[5];
+	for (uint32_t i = 0; i < 5; i++) {
+		p[i] = mk(i & 1 ? J : I, E7, 7, 0, (i == 1 || i == 4) ? 400 : 46, i);
+		REQUIRE(p[i]);
+	}
+	cix_stage_tx(&F.ctx, p, 5);
+	/* The refused two are dropped under the driver's reason; the others still go. */
+	CHECK_EQ(d.taken, 3);
+	CHECK_EQ(fx_port_drop(&F, 0, CIX_DROP_MTU_TX), 2);
+	CHECK_EQ(fx_att_drop(&F, J, CIX_DROP_MTU_TX), 1);
+	CHECK_EQ(fx_att_drop(&F, I, CIX_DROP_MTU_TX), 1);
+	CHECK_EQ(fx_port_drop(&F, 0, CIX_DROP_TX_FULL), 0);
+	CHECK_EQ(fx_port_cnt(&F, 7, CIX_CNT_TX_PACKETS), 3);
+	CHECK_EQ(fx_port_cnt(&F, 7, CIX_CNT_TX_BYTES), 3 * 60);
+	CHECK_EQ(fx_att_cnt(&F, E7, CIX_CNT_TX_PACKETS), 3);
+	CHECK_EQ(F.pool.n_free, start);
+	F.tx[7] = 0;
+}
+
 int main(void)
 {
 	if (setup()) {
@@ -270,5 +321,6 @@ int main(void)
 	RUN(tx_single_port_burst);
 	RUN(tx_full_ring);
 	RUN(tx_no_driver_port_down);
+	RUN(tx_driver_refuses_with_a_reason);
 	return fx_finish(&F, start, "tx");
 }
