@@ -13,8 +13,9 @@
  * stopped. The socket holds no pool buffer between calls: rx copies each
  * frame into a fresh buffer (data at the pool's headroom, the outer VLAN
  * tag the kernel had moved out put back in place), tx copies into its ring
- * and returns the buffer to the pool at once (a frame longer than 4064
- * bytes is taken and dropped, counted in tx_invalid). So the pool needs no
+ * and returns the buffer to the pool at once (a frame longer than a slot
+ * holds is refused with mtu_tx, and counted in tx_invalid too; slots are
+ * 16 KiB when the pool has jumbo buffers). So the pool needs no
  * reserve for it beyond the bursts. The socket holds the interface
  * promiscuous while open. rx timestamps (ts_ns) are CLOCK_MONOTONIC, read
  * once per burst, as in afxdp.

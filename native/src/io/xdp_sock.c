@@ -72,7 +72,8 @@ static struct cix_pkt *gather(struct cix_afxdp_socket *s, struct cix_pool *pool,
 	for (uint32_t i = first; i <= last; i++)
 		total += cix_xdp_rx_desc(&s->rx, i)->len;
 	const struct xdp_desc *d0 = cix_xdp_rx_desc(&s->rx, first);
-	struct cix_pkt *j = total <= cix_pool_jumbo_room(pool) ? cix_pool_alloc_jumbo(pool) : 0;
+	int too_long = total > cix_pool_jumbo_room(pool);
+	struct cix_pkt *j = too_long ? 0 : cix_pool_alloc_jumbo(pool);
 	if (!j) {
 		uint32_t slot = (uint32_t)(d0->addr >> s->frame_shift);
 		struct cix_pkt *p = &pool->descs[slot];
@@ -81,7 +82,7 @@ static struct cix_pkt *gather(struct cix_afxdp_socket *s, struct cix_pool *pool,
 		p->data = s->area + d0->addr;
 		p->len = d0->len;
 		p->wire_len = total;
-		p->drop = total > cix_pool_jumbo_room(pool) ? CIX_DROP_MTU_RX : CIX_DROP_RX_NO_BUFFER;
+		p->drop = too_long ? CIX_DROP_MTU_RX : CIX_DROP_RX_NO_BUFFER;
 		for (uint32_t i = first + 1; i <= last; i++)
 			chunk_home(s, pool, cix_xdp_rx_desc(&s->rx, i)->addr);
 		return p;
@@ -95,7 +96,6 @@ static struct cix_pkt *gather(struct cix_afxdp_socket *s, struct cix_pool *pool,
 	}
 	j->len = total;
 	j->wire_len = total;
-	bump(&s->cnt.rx_multi, 1);
 	return j;
 }
 
@@ -208,7 +208,6 @@ static uint32_t tx_jumbo(struct cix_afxdp_socket *s, struct cix_pool *pool, stru
 		left -= len;
 	}
 	cix_pool_free(pool, p);
-	bump(&s->cnt.tx_multi, 1);
 	return k;
 }
 
@@ -231,7 +230,6 @@ uint32_t cix_xsk_tx(struct cix_io_port *io, struct cix_pkt **pkts, uint32_t n)
 			if (!s->sg) {
 				/* Chunks the kernel cannot chain would never complete: refused. */
 				p->drop = CIX_DROP_MTU_TX;
-				bump(&s->cnt.tx_too_long, 1);
 				break;
 			}
 			/* Publish what is written so far: tx_jumbo writes from cached_prod. */

@@ -72,9 +72,6 @@ struct cix_afxdp_counters {
 	uint64_t fill_shortfall;
 	uint64_t tx_kicks;
 	uint64_t rx_kicks;
-	uint64_t rx_multi;      /* frames received in several chunks, copied into a jumbo buffer */
-	uint64_t tx_multi;      /* jumbo frames sent in several chunks */
-	uint64_t tx_too_long;   /* jumbo frames a socket without multi-buffer cannot send: dropped */
 };
 
 struct cix_afxdp_socket {
